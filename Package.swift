@@ -1,0 +1,87 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+/// The run-time search path that lets every binary under `.build/<triple>/<configuration>/` load the
+/// librdkafka that `scripts/setup` installs into `.deps/lib` (2.16, which speaks to Tansu), before the
+/// system's. `$ORIGIN` resolves to the real folder of the binary, three levels below the package root.
+let projectLibrarySearchPath: [LinkerSetting] = [
+    .unsafeFlags(["-Xlinker", "-rpath", "-Xlinker", "$ORIGIN/../../../.deps/lib"]),
+]
+
+let package = Package(
+    name: "windtunnel",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "windtunnel", targets: ["WindtunnelCLI"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "5.0.1"),
+        .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
+    ],
+    targets: [
+        // MARK: C libraries
+        .systemLibrary(
+            name: "CRdkafka",
+            pkgConfig: "rdkafka",
+            providers: [.apt(["librdkafka-dev"])]
+        ),
+        .systemLibrary(
+            name: "CZstd",
+            pkgConfig: "libzstd",
+            providers: [.apt(["libzstd-dev"])]
+        ),
+
+        // MARK: Core types and rules (no I/O)
+        .target(name: "Contracts"),
+        .target(name: "EventModel", dependencies: ["Contracts"]),
+        .target(name: "Detector", dependencies: ["Contracts"]),
+        .target(name: "GroundTruth", dependencies: ["Contracts"]),
+
+        // MARK: I/O
+        .target(name: "Kafka", dependencies: ["CRdkafka"], linkerSettings: projectLibrarySearchPath),
+        .target(name: "EmbeddedBroker", dependencies: ["Kafka"]),
+        .target(name: "Manifest", dependencies: ["CZstd", "Contracts", "EventModel"]),
+        .target(
+            name: "Generator",
+            dependencies: [
+                "Kafka", "Contracts", "EventModel", "Manifest",
+                .product(name: "Histogram", package: "hdrhistogram-swift"),
+            ]
+        ),
+        .target(name: "DetectorService", dependencies: ["Kafka", "Contracts", "Detector"]),
+        .target(name: "Validator", dependencies: ["Kafka", "Contracts", "GroundTruth", "Manifest"]),
+        .target(name: "Report", dependencies: ["Contracts", "GroundTruth"]),
+        .target(
+            name: "Harness",
+            dependencies: [
+                "Contracts", "EmbeddedBroker", "Kafka", "Validator", "Report",
+                .product(name: "Yams", package: "Yams"),
+            ]
+        ),
+
+        // MARK: Command line
+        .executableTarget(
+            name: "WindtunnelCLI",
+            dependencies: [
+                "Contracts", "Kafka", "EmbeddedBroker", "EventModel", "Manifest", "Generator",
+                "Detector", "DetectorService", "GroundTruth", "Validator", "Report", "Harness",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+
+        // MARK: Tests
+        .testTarget(name: "ContractsTests", dependencies: ["Contracts"]),
+        .testTarget(name: "KafkaTests", dependencies: ["Kafka", "EmbeddedBroker"]),
+        .testTarget(name: "EventModelTests", dependencies: ["EventModel", "Contracts"]),
+        .testTarget(name: "ManifestTests", dependencies: ["Manifest", "EventModel", "Contracts"]),
+        .testTarget(name: "GeneratorTests", dependencies: ["Generator", "EventModel", "Manifest", "Kafka", "EmbeddedBroker"]),
+        .testTarget(name: "DetectorTests", dependencies: ["Detector", "Contracts"]),
+        .testTarget(name: "DetectorServiceTests", dependencies: ["DetectorService", "Detector", "Kafka", "EmbeddedBroker"]),
+        .testTarget(name: "GroundTruthTests", dependencies: ["GroundTruth", "Contracts"]),
+        .testTarget(name: "ValidatorTests", dependencies: ["Validator", "GroundTruth", "Kafka", "EmbeddedBroker"]),
+        .testTarget(name: "ReportTests", dependencies: ["Report", "GroundTruth"]),
+        .testTarget(name: "HarnessTests", dependencies: ["Harness"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

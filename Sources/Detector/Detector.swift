@@ -1,0 +1,1 @@
+// The Detector module; its parts arrive with their issues.

@@ -1,0 +1,1 @@
+// The DetectorService module; its parts arrive with their issues.

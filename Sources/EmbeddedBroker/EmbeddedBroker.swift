@@ -1,0 +1,1 @@
+// The EmbeddedBroker module; its parts arrive with their issues.

@@ -1,0 +1,1 @@
+// The EventModel module; its parts arrive with their issues.

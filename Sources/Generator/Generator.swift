@@ -1,0 +1,1 @@
+// The Generator module; its parts arrive with their issues.

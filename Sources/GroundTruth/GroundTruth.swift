@@ -1,0 +1,1 @@
+// The GroundTruth module; its parts arrive with their issues.

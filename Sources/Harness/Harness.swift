@@ -1,0 +1,1 @@
+// The Harness module; its parts arrive with their issues.

@@ -1,0 +1,1 @@
+// The Kafka module; its parts arrive with their issues.

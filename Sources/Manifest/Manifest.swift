@@ -1,0 +1,1 @@
+// The Manifest module; its parts arrive with their issues.

@@ -1,0 +1,1 @@
+// The Report module; its parts arrive with their issues.

@@ -1,0 +1,1 @@
+// The Validator module; its parts arrive with their issues.

@@ -1,0 +1,1 @@
+// Tests for DetectorService arrive with its issue.

@@ -1,0 +1,1 @@
+// Tests for Detector arrive with its issue.

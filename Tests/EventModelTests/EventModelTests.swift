@@ -1,0 +1,1 @@
+// Tests for EventModel arrive with its issue.

@@ -1,0 +1,1 @@
+// Tests for Generator arrive with its issue.

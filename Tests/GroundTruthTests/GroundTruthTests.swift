@@ -1,0 +1,1 @@
+// Tests for GroundTruth arrive with its issue.

@@ -1,0 +1,1 @@
+// Tests for Harness arrive with its issue.

@@ -1,0 +1,1 @@
+// Tests for Kafka arrive with its issue.

@@ -1,0 +1,1 @@
+// Tests for Manifest arrive with its issue.

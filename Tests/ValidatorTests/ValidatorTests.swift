@@ -1,0 +1,1 @@
+// Tests for Validator arrive with its issue.
