@@ -135,6 +135,25 @@ public final class KafkaConsumer {
         return outcome
     }
 
+    /// Moves reading of assigned partitions to the given offsets; the next records lent are from there.
+    public func seek(_ positions: [TopicPartition], timeoutMs: Int32 = 10_000) throws(KafkaError) {
+        guard !positions.isEmpty else { return }
+        let list = TopicPartition.makeList(positions)
+        defer { rd_kafka_topic_partition_list_destroy(list) }
+        if let failure = rd_kafka_seek_partitions(handle, list, timeoutMs) {
+            defer { rd_kafka_error_destroy(failure) }
+            throw KafkaError(
+                kind: .consume, code: rd_kafka_error_code(failure).rawValue,
+                message: "seeking to \(positions) failed: \(String(cString: rd_kafka_error_string(failure)))")
+        }
+        for index in 0..<Int(list.pointee.cnt) {
+            let element = list.pointee.elems[index]
+            if element.err != RD_KAFKA_RESP_ERR_NO_ERROR {
+                throw KafkaError(kind: .consume, code: element.err, context: "seeking \(String(cString: element.topic))[\(element.partition)]")
+            }
+        }
+    }
+
     /// Commits these offsets (the next offset to read, per partition) to the consumer group.
     public func commit(_ offsets: [TopicPartition], synchronously: Bool = true) throws(KafkaError) {
         guard !offsets.isEmpty else { return }
