@@ -1,5 +1,6 @@
 import Contracts
 import Harness
+import Foundation
 import Testing
 
 @Suite("Scenario files")
@@ -125,6 +126,22 @@ struct ScenarioLoaderTests {
             Issue.record("loaded a missing file")
         } catch {
             #expect(error.source == "/nonexistent/smoke.yaml")
+        }
+    }
+}
+
+@Suite("The scenario library")
+struct ScenarioLibraryTests {
+    static let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("scenarios").path
+
+    @Test func everyScenarioLoadsAndIsNamedAfterItsFile() throws {
+        let files = try FileManager.default.contentsOfDirectory(atPath: Self.folder).filter { $0.hasSuffix(".yaml") }
+        #expect(files.count >= 10)
+        for file in files {
+            let scenario = try ScenarioLoader.load(path: "\(Self.folder)/\(file)")
+            #expect(scenario.name + ".yaml" == file)
+            #expect(scenario.expectations.minJudgedAlerts > 0, "\(file) could pass without judging anything")
         }
     }
 }
