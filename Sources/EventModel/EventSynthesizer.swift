@@ -50,11 +50,10 @@ public struct EventSynthesizer: Sendable {
         self.settings = settings
         self.worker = worker
         self.catalog = catalog
-        let workerSeed = SplitMix64.workerSeed(settings.seed, worker: worker)
-        eventSeed = SplitMix64.derive(workerSeed, label: 1)
+        eventSeed = RandomStream.events.seed(run: settings.seed, worker: worker)
         users = UserTable(count: settings.users, distribution: settings.userDistribution)
 
-        var addressRandom = SplitMix64(seed: SplitMix64.derive(workerSeed, label: 2))
+        var addressRandom = SplitMix64(seed: RandomStream.addresses.seed(run: settings.seed, worker: worker))
         var addresses = FragmentTable()
         for _ in 0..<Self.addressCount {
             let octets = (0..<3).map { _ in addressRandom.below(256) }

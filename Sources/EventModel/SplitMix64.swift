@@ -64,3 +64,19 @@ public struct SplitMix64: RandomNumberGenerator, Sendable, Equatable {
         Double(next() >> 11) * 0x1p-53
     }
 }
+
+/// The independent random streams of one worker, each split from the worker's seed by its own label, so
+/// that adding draws to one (say, a new event field) never shifts another (the crash-term positions).
+public enum RandomStream: UInt64, Sendable {
+    /// Per-event generators of the synthesizer.
+    case events = 1
+    /// The source addresses a worker's events use.
+    case addresses = 2
+    /// The positions of term-bearing events in each second.
+    case crashPlacement = 3
+
+    /// The seed of this stream for worker `worker` of a run seeded with `seed`.
+    public func seed(run seed: UInt64, worker: Int) -> UInt64 {
+        SplitMix64.derive(SplitMix64.workerSeed(seed, worker: worker), label: rawValue)
+    }
+}
