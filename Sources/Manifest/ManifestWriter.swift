@@ -14,20 +14,23 @@ public final class ManifestWriter {
     /// Records per compressed chunk, unless set: 8,192 (590 kB before compression).
     public static let defaultChunkRecords = 8_192
 
+    // The per-record state skips dynamic exclusivity checks, which would otherwise cost more than encoding
+    // a record: the writer is confined to one thread and no access outlives a call.
     /// Records appended so far.
-    public private(set) var recordCount: UInt64 = 0
+    @exclusivity(unchecked) public private(set) var recordCount: UInt64 = 0
 
-    private var file: FileDescriptor?
+    @exclusivity(unchecked) private var file: FileDescriptor?
     private let context: OpaquePointer
     private let chunkRecords: Int
     private let chunk: UnsafeMutableRawPointer
     private let chunkCapacity: Int
-    private var chunkFill: Int
+    @exclusivity(unchecked) private var chunkFill: Int
     private let compressed: UnsafeMutableRawPointer
     private let compressedCapacity: Int
 
-    /// Creates (or replaces) the file at `path` and writes `header` to it.
-    public init(path: String, header: ManifestHeader, chunkRecords: Int = defaultChunkRecords, compressionLevel: Int32 = 3) throws(ManifestError) {
+    /// Creates (or replaces) the file at `path` and writes `header` to it. zstd level 1 is the default because,
+    /// measured on these records, it was both faster and smaller than level 3 (about 13 bytes per record).
+    public init(path: String, header: ManifestHeader, chunkRecords: Int = defaultChunkRecords, compressionLevel: Int32 = 1) throws(ManifestError) {
         guard let context = ZSTD_createCCtx() else {
             throw ManifestError.io(path: path, operation: "create a zstd compression context", reason: "out of memory")
         }
