@@ -76,7 +76,7 @@ public struct EventSynthesizer: Sendable {
     public func synthesize(sequence: UInt64, scheduledMs: Int64, carriesTerm: Bool, value: RecordBuffer, key: RecordBuffer) -> EventFacts {
         var random = SplitMix64(seed: eventSeed ^ SplitMix64.mix(sequence))
         let user = users.draw(using: &random)
-        let severity = Severity.allCases[Self.pick(severityCumulative, random.unit())]
+        let severity = Severity(code: UInt8(Self.pick(severityCumulative, random.unit()))) ?? .low
         let address = Int(random.below(UInt64(Self.addressCount)))
         var facts = EventFacts(
             sequence: sequence, scheduledMs: scheduledMs, eventTimeMs: scheduledMs, userIndex: UInt32(user),

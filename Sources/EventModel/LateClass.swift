@@ -93,14 +93,29 @@ public enum Lateness: String, CaseIterable, Sendable, Codable {
     /// Late by an explicit `MIN..MAX` range.
     case explicitRange = "range"
 
+    // Codes are spelled out rather than derived from `allCases`, which builds an array on every use: the
+    // manifest writer encodes one per record.
+
     /// One byte for the manifest.
     public var code: UInt8 {
-        UInt8(Lateness.allCases.firstIndex(of: self) ?? 0)
+        switch self {
+        case .onTime: 0
+        case .within: 1
+        case .boundary: 2
+        case .beyond: 3
+        case .explicitRange: 4
+        }
     }
 
     /// The lateness stored as `code`, or nil for a byte no lateness has.
     public init?(code: UInt8) {
-        guard Int(code) < Lateness.allCases.count else { return nil }
-        self = Lateness.allCases[Int(code)]
+        switch code {
+        case 0: self = .onTime
+        case 1: self = .within
+        case 2: self = .boundary
+        case 3: self = .beyond
+        case 4: self = .explicitRange
+        default: return nil
+        }
     }
 }

@@ -13,15 +13,27 @@ public enum MalformedKind: String, CaseIterable, Sendable, Codable {
     /// that never matches); it is sent to check that a detector survives records far above the usual size.
     case oversize
 
-    /// One byte for the manifest; 0 means well-formed.
+    /// One byte for the manifest; 0 means well-formed. Spelled out, as `allCases` builds an array per use.
     public var code: UInt8 {
-        UInt8((MalformedKind.allCases.firstIndex(of: self) ?? 0) + 1)
+        switch self {
+        case .invalidJSON: 1
+        case .missingField: 2
+        case .wrongType: 3
+        case .invalidUTF8: 4
+        case .oversize: 5
+        }
     }
 
     /// The kind stored as `code`: nil for 0 (well-formed) and for bytes no kind has.
     public init?(code: UInt8) {
-        guard code >= 1, Int(code) <= MalformedKind.allCases.count else { return nil }
-        self = MalformedKind.allCases[Int(code) - 1]
+        switch code {
+        case 1: self = .invalidJSON
+        case 2: self = .missingField
+        case 3: self = .wrongType
+        case 4: self = .invalidUTF8
+        case 5: self = .oversize
+        default: return nil
+        }
     }
 }
 

@@ -80,7 +80,12 @@ extension Severity {
 
     /// The severity stored as `code`, or nil for a byte no severity has.
     public init?(code: UInt8) {
-        guard Int(code) < Severity.allCases.count else { return nil }
-        self = Severity.allCases[Int(code)]
+        switch code {
+        case 0: self = .low
+        case 1: self = .medium
+        case 2: self = .high
+        case 3: self = .critical
+        default: return nil
+        }
     }
 }

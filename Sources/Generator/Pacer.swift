@@ -32,8 +32,12 @@ public struct Pacer<Clock: PacingClock> {
     @discardableResult
     public mutating func markSent(_ events: Range<UInt64>) -> UInt64 {
         let now = clock.nowNs()
-        for index in events {
+        // A counting loop rather than `for … in`: unoptimized builds iterate a `Range<UInt64>` through
+        // generic code that allocates on every step.
+        var index = events.lowerBound
+        while index < events.upperBound {
             lag.record(dueNs: timetable.dueNs(of: index), sentNs: now)
+            index += 1
         }
         return now
     }
