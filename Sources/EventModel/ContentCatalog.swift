@@ -87,7 +87,7 @@ struct ContentCatalog: Sendable {
             filler += text[plain[next % plain.count].fragment]
             next += 1
         }
-        oversize = Line(fragment: text.add(filler), status: statuses[1], flags: [])
+        oversize = Line(fragment: text.add(filler), status: statuses[Vocabulary.oversizeStatus], flags: [])
     }
 
     /// `text` as the bytes between the quotes of a JSON string.

@@ -42,10 +42,8 @@ public struct EventSynthesizer: Sendable {
         if settings.decoyFraction > 0, catalog.decoyLines.isEmpty {
             throw SettingError(setting: "--crash-term", input: settings.crashTerm, reason: "every decoy line contains it, so --decoy-fraction must be 0")
         }
-        for (variant, lines) in zip(TermVariant.allCases, catalog.termLines) where lines.isEmpty {
-            guard settings.termVariants.weights[TermVariant.allCases.firstIndex(of: variant) ?? 0] == 0 else {
-                throw SettingError(setting: "--term-variants", input: settings.termVariants.description, reason: "no log line can carry the \(variant.rawValue) spelling")
-            }
+        for (index, variant) in TermVariant.allCases.enumerated() where catalog.termLines[index].isEmpty && settings.termVariants.weights[index] > 0 {
+            throw SettingError(setting: "--term-variants", input: settings.termVariants.description, reason: "no log line can carry the \(variant.rawValue) spelling")
         }
         self.settings = settings
         self.worker = worker
@@ -101,7 +99,9 @@ public struct EventSynthesizer: Sendable {
         }
         facts.flags = line.flags
         if settings.lateFraction > 0, random.unit() < settings.lateFraction {
-            facts.eventTimeMs = scheduledMs - random.within(lateBounds)
+            // Saturating, so that no scheduled time a caller passes can trap.
+            let (eventTime, overflow) = scheduledMs.subtractingReportingOverflow(random.within(lateBounds))
+            facts.eventTimeMs = overflow ? .min : eventTime
             facts.lateness = settings.lateClass.lateness
         }
         var writer = ValueWriter(buffer: value)
@@ -216,7 +216,8 @@ public struct EventSynthesizer: Sendable {
         writer.buffer.append("\"")
     }
 
-    /// Cumulative shares of `weights`, the last exactly 1.
+    /// Cumulative shares of `weights` (at least one positive). From the last positive weight on, the share is
+    /// exactly 1, so rounding can never let a draw fall through to a trailing zero-weight entry.
     private static func cumulative(_ weights: [Double]) -> [Double] {
         let total = weights.reduce(0, +)
         var running = 0.0
@@ -224,7 +225,8 @@ public struct EventSynthesizer: Sendable {
             running += weight
             return running / total
         }
-        shares[shares.count - 1] = 1
+        let lastPositive = weights.lastIndex { $0 > 0 } ?? shares.count - 1
+        for index in lastPositive..<shares.count { shares[index] = 1 }
         return shares
     }
 

@@ -63,6 +63,10 @@ public enum LateClass: TextualSetting {
     /// The lateness range in milliseconds for a watermark `delayMs` and window `windowMs`; an error when the
     /// class makes no sense for them (e.g. `within` when the delay is shorter than the window plus 3 s).
     public func bounds(delayMs: Int64, windowMs: Int64) throws(SettingError) -> ClosedRange<Int64> {
+        let longest = GeneratorSettings.longestDurationMs
+        guard (0...longest).contains(delayMs), (0...longest).contains(windowMs) else {
+            throw SettingError(setting: Self.setting, input: description, reason: "the watermark and window must be between 0 and 7 days")
+        }
         let (lower, upper): (Int64, Int64)
         switch self {
         case .within: (lower, upper) = (1_000, delayMs - windowMs - 2_000)

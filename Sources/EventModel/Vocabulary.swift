@@ -71,4 +71,6 @@ enum Vocabulary {
 
     /// The status index of term lines.
     static let termStatus = 2
+    /// The status index of oversize records (a log line that long is a warning in itself).
+    static let oversizeStatus = 1
 }

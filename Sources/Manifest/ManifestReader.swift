@@ -61,6 +61,7 @@ public final class ManifestReader {
         input = UnsafeMutableRawPointer.allocate(byteCount: Self.inputCapacity, alignment: 8)
         blockCapacity = ManifestFormat.blockHeaderBytes + ManifestWriter.defaultChunkRecords * ManifestRecord.byteCount
         block = UnsafeMutableRawPointer.allocate(byteCount: blockCapacity, alignment: 8)
+        // A placeholder until the file's own header is read: reading needs a fully initialized reader.
         header = ManifestHeader(settings: GeneratorSettings(), workerIndex: 0, workerCount: 0, hostName: "", startTimeMs: 0)
         file = try FileDescriptor.openForReading(path)
         try readPreamble()

@@ -13,6 +13,8 @@ public final class ManifestWriter {
     public let path: String
     /// Records per compressed chunk, unless set: 8,192 (590 kB before compression).
     public static let defaultChunkRecords = 8_192
+    /// The most records per chunk: a chunk must stay below the largest block a reader accepts.
+    public static let mostChunkRecords = 500_000
 
     // The per-record state skips dynamic exclusivity checks, which would otherwise cost more than encoding
     // a record: the writer is confined to one thread and no access outlives a call.
@@ -28,7 +30,8 @@ public final class ManifestWriter {
     private let compressed: UnsafeMutableRawPointer
     private let compressedCapacity: Int
 
-    /// Creates (or replaces) the file at `path` and writes `header` to it. zstd level 1 is the default because,
+    /// Creates (or replaces) the file at `path` and writes `header` to it. `chunkRecords` is kept within
+    /// 1 ... `mostChunkRecords`. zstd level 1 is the default because,
     /// measured on these records, it was both faster and smaller than level 3 (about 13 bytes per record).
     public init(path: String, header: ManifestHeader, chunkRecords: Int = defaultChunkRecords, compressionLevel: Int32 = 1) throws(ManifestError) {
         guard let context = ZSTD_createCCtx() else {
@@ -36,7 +39,7 @@ public final class ManifestWriter {
         }
         self.path = path
         self.context = context
-        self.chunkRecords = max(1, chunkRecords)
+        self.chunkRecords = min(max(1, chunkRecords), Self.mostChunkRecords)
         let headerJSON: Data
         do {
             headerJSON = try JSONEncoder().encode(header)
