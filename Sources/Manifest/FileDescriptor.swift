@@ -55,6 +55,7 @@ private func errorText() -> String {
     String(cString: strerror(errno))
 }
 
+/// The C `close`, which the method of the same name would shadow inside `FileDescriptor`.
 private func closeDescriptor(_ raw: Int32) -> Int32 {
     close(raw)
 }
