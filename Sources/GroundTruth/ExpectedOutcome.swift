@@ -23,6 +23,8 @@ public struct ExpectedOutcome: Sendable {
     public let watermarkFindings: [WatermarkFinding]
     /// Exact mode: how many logged batches were checked (after replaced lines were dropped).
     public let checkedBatches: Int
+    /// Exact mode: every logged watermark, late and eviction, is 0.
+    public let loggedWatermarksAllZero: Bool
     /// The final eviction watermark, per instance in exact mode (sorted by instance), one entry in interval
     /// mode; windows ending after it are open.
     public let finalWatermarks: [InstanceWatermark]
@@ -34,6 +36,15 @@ public struct ExpectedOutcome: Sendable {
     /// The expectation for one (window, user), nil when no matching event fell into it.
     public func window(start: Int64, user: String) -> WindowExpectation? {
         windows[WindowKey(start: start, user: UserKey(user))]
+    }
+
+    /// Whether a window no matching event fell into counts as open: its end is past every final watermark
+    /// and it starts before the last matching event, so events may yet come. A window beyond all events
+    /// (the year 58024 of a seconds-for-milliseconds bug) is not open.
+    func isOpenWithoutEvents(start: Int64, end: Int64) -> Bool {
+        guard let matchingTimes else { return false }
+        let final = finalWatermarks.map(\.watermarkMs).max() ?? 0
+        return end > final && start <= matchingTimes.upperBound
     }
 }
 
@@ -78,7 +89,9 @@ extension ReplayTally {
         }
         return ExpectedOutcome(
             rule: rule, mode: plan == nil ? .interval : .exact, model: plan == nil ? model : nil, events: summary,
-            windows: windows, watermarkFindings: findings, checkedBatches: plan?.batches.count ?? 0, finalWatermarks: finals,
+            windows: windows, watermarkFindings: findings, checkedBatches: plan?.batches.count ?? 0,
+            loggedWatermarksAllZero: plan?.batches.allSatisfy { $0.entry.lateWatermarkMs == 0 && $0.entry.evictionWatermarkMs == 0 } ?? false,
+            finalWatermarks: finals,
             processingTimeCounts: processingTimeCounts, matchingTimes: matchingTimes)
     }
 
