@@ -3,7 +3,8 @@ import Contracts
 /// Exact mode's watermarks, recomputed from the batch log's boundaries by the rule (Spark 4's):
 /// `evict(0) = 0`, `evict(n) = max(evict(n-1), maxSeen(n-1) - delay)` over matching rows only, and
 /// `late(n) = evict(n-1)` (Spark >= 3.4 filters late rows with the previous batch's watermark,
-/// `eventTimeWatermarkForLateEvents`), so batches 0 and 1 drop nothing.
+/// `eventTimeWatermarkForLateEvents`), so batches 0 and 1 drop nothing, except windows ending at or
+/// before the epoch: the watermark starts at 0 and a row is late when its window end is `<=` it.
 ///
 /// Batch ids missing from an instance's log are batches that read nothing: they still advance the
 /// watermark, as Spark's no-data batches do. Each instance keeps its own watermark.
