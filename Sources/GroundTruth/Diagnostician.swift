@@ -26,12 +26,15 @@ struct Diagnostician {
         let explained: Int
         let contradicted: Int
         let sentence: String
+        /// Of the explained alerts, those the bug predicts with an exact count: breaks ties in favour of the
+        /// sharper hypothesis, since in interval mode a loose one can "explain" much by being vague.
+        var sharp = 0
     }
 
     func diagnose() -> [Diagnosis] {
         guard total > 0 else { return [] }
         var candidates: [Evidence] = [
-            recomputed(.severityFilterMissing, .variant(.anySeverity), "counting every severity, not only \(severityList)"),
+            recomputed(.severityFilterMissing, .variant(.anySeverity), "counting every severity rather than only \(severityList)"),
             recomputed(
                 .termCaseSensitivity, .variant(.otherCase),
                 "comparing '\(rule.term)' \(rule.matching == .caseInsensitive ? "case-sensitively" : "case-insensitively")"),
@@ -52,6 +55,7 @@ struct Diagnostician {
             let left = $0.explained - $0.contradicted
             let right = $1.explained - $1.contradicted
             if left != right { return left > right }
+            if $0.sharp != $1.sharp { return $0.sharp > $1.sharp }
             return (order.firstIndex(of: $0.bug) ?? 0) < (order.firstIndex(of: $1.bug) ?? 0)
         }
         return candidates.map {
@@ -63,21 +67,27 @@ struct Diagnostician {
 
     private func recomputed(_ bug: SuspectedBug, _ counting: AlertJudge.Counting, _ how: String) -> Evidence? {
         var explained = 0
+        var sharp = 0
         var contradicted = 0
         for key in judge.keys {
             let fails = judge.outcome(key, counting: counting)?.fails ?? false
             if failing.contains(key) {
-                if !fails { explained += 1 }
+                if !fails {
+                    explained += 1
+                    if judge.predictsExactly(key, counting: counting) { sharp += 1 }
+                }
             } else if fails {
                 contradicted += 1
             }
         }
         let watermarks = findings.filter { $0.explainedBy.contains(bug) }.count
         guard explained + watermarks > 0 else { return nil }
-        var sentence = "\(title(bug)): \(how) reproduces \(explained) of the \(failing.count) failing alerts"
-        if watermarks > 0 { sentence += " and the logged watermarks of \(watermarks) of \(findings.count) disagreeing batches" }
+        var reproduced: [String] = []
+        if !failing.isEmpty { reproduced.append("\(explained) of the \(failing.count) failing alerts") }
+        if watermarks > 0 { reproduced.append("the logged watermarks of \(watermarks) of \(findings.count) disagreeing batches") }
+        var sentence = "\(title(bug)): \(how) reproduces " + reproduced.joined(separator: " and ")
         sentence += contradicted > 0 ? ", but would break \(contradicted) alerts the rule gets right." : ", and breaks none the rule gets right."
-        return Evidence(bug: bug, explained: explained + watermarks, contradicted: contradicted, sentence: sentence)
+        return Evidence(bug: bug, explained: explained + watermarks, contradicted: contradicted, sentence: sentence, sharp: sharp)
     }
 
     // MARK: Signatures

@@ -123,7 +123,7 @@ struct AlertJudge {
 
     /// What a variant detector counts for the diagnosis: a rule variant, the threshold lowered by one, or
     /// windows by processing time.
-    enum Counting {
+    enum Counting: Equatable {
         case rule
         case variant(Variant)
         case thresholdLowered
@@ -154,21 +154,25 @@ struct AlertJudge {
         let expectation = expectation(key)
         let observed = histories[key]?.final?.count
         let isOpen = expectation?.isOpen ?? expected.isOpenWithoutEvents(start: key.start, end: key.end)
-        var threshold = expected.rule.threshold
-        let count: CountRange?
-        switch counting {
-        case .rule: count = expectation?.count
-        case .variant(let variant): count = expectation?.count(variant)
-        case .thresholdLowered:
-            count = expectation?.count
-            threshold -= 1
-        case .processingTime:
-            let windowKey = WindowKey(start: key.start, user: key.user)
-            count = key.end == key.start.clampedAdding(expected.rule.windowMs)
-                ? expected.processingTimeCounts[windowKey].map { CountRange(exactly: $0) } : nil
-        }
+        let threshold = expected.rule.threshold - (counting == .thresholdLowered ? 1 : 0)
         return alertOutcome(
-            expected: count, isOpen: isOpen, observed: observed, threshold: threshold, evidenceIsPartial: evidenceIsPartial(expectation))
+            expected: count(key, counting: counting), isOpen: isOpen, observed: observed, threshold: threshold,
+            evidenceIsPartial: evidenceIsPartial(expectation))
+    }
+
+    /// Whether `counting` knows this window's count exactly (always so in exact mode).
+    func predictsExactly(_ key: AlertKey, counting: Counting) -> Bool {
+        count(key, counting: counting)?.isExact ?? true
+    }
+
+    private func count(_ key: AlertKey, counting: Counting) -> CountRange? {
+        switch counting {
+        case .rule, .thresholdLowered: return expectation(key)?.count
+        case .variant(let variant): return expectation(key)?.count(variant)
+        case .processingTime:
+            guard key.end == key.start.clampedAdding(expected.rule.windowMs) else { return nil }
+            return expected.processingTimeCounts[WindowKey(start: key.start, user: key.user)].map { CountRange(exactly: $0) }
+        }
     }
 
     /// Whether the output that should prove this window's final count may have been cut off.
