@@ -1,5 +1,11 @@
 import Contracts
 
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// One record value read as an event: the four fields the rule needs, already judged against the term.
 public struct DecodedEvent: Sendable, Equatable {
     /// `timestamp`: event time, epoch milliseconds.
@@ -25,10 +31,10 @@ public enum DecodedRecord: Sendable, Equatable {
 /// strings; other members are checked as JSON and ignored. Strings are fully unescaped before they are
 /// compared. A field given twice takes its last value, as Spark's and Python's JSON readers do.
 ///
-/// It keeps its scratch buffers between records, so decoding allocates nothing once they have grown.
+/// Strings without escapes are compared where they lie in the value; the rest are unescaped into buffers
+/// kept between records, so decoding allocates nothing once they have grown.
 public struct EventDecoder: Sendable {
     private let matcher: TermMatcher
-    private var key: [UInt8] = []
     private var severityText: [UInt8] = []
     private var userText: [UInt8] = []
     private var contentText: [UInt8] = []
@@ -36,35 +42,39 @@ public struct EventDecoder: Sendable {
     /// A decoder that looks for `term` compared as `matching` says.
     public init(term: String, matching: TermMatching) {
         matcher = TermMatcher(term: term, matching: matching)
-        key.reserveCapacity(32)
-        severityText.reserveCapacity(16)
-        userText.reserveCapacity(32)
-        contentText.reserveCapacity(256)
     }
 
     /// Decodes one record value.
     public mutating func decode(_ value: UnsafeRawBufferPointer) -> DecodedRecord {
         let bytes = value.bindMemory(to: UInt8.self)
         guard isWellFormedUTF8(bytes) else { return .malformed(.notUTF8) }
+        var scanner = JSONScanner(bytes)
         var fields = FoundFields()
         do {
-            try readObject(bytes, into: &fields)
+            try Self.readObject(&scanner, into: &fields)
         } catch {
             return .malformed(.invalidJSON)
         }
         if fields.notAnObject { return .malformed(.wrongType) }
-        guard fields.sawTimestamp, fields.sawSeverity, fields.sawUser, fields.sawContent else {
+        guard let severity = fields.severity, let user = fields.user, let content = fields.content, fields.sawTimestamp else {
             return .malformed(.missingField)
         }
-        guard let timestamp = fields.timestamp, fields.severityIsString, fields.userIsString, fields.contentIsString else {
+        guard let timestamp = fields.timestamp, severity.isString, user.isString, content.isString else {
             return .malformed(.wrongType)
         }
-        let term = contentText.withUnsafeBufferPointer { matcher.matches($0) }
-        let user = userText.withUnsafeBufferPointer { UserKey(utf8: $0) }
+        let term = Self.withText(content, scanner, &contentText) { matcher.matches($0) }
         return .event(
             DecodedEvent(
-                timestamp: timestamp, user: user, severity: severity(), hasTerm: term.configured,
+                timestamp: timestamp, user: Self.withText(user, scanner, &userText) { UserKey(utf8: $0) },
+                severity: Self.withText(severity, scanner, &severityText) { Self.severity($0) }, hasTerm: term.configured,
                 hasTermOtherCase: term.other))
+    }
+
+    /// Where a string member's value lies: raw bytes of the input, unless it holds escapes.
+    private struct FieldText {
+        var range: Range<Int> = 0..<0
+        var escaped = false
+        var isString = false
     }
 
     /// What the object walk found; type errors are remembered rather than thrown, because the rest of the
@@ -72,72 +82,81 @@ public struct EventDecoder: Sendable {
     private struct FoundFields {
         var notAnObject = false
         var sawTimestamp = false
-        var sawSeverity = false
-        var sawUser = false
-        var sawContent = false
         var timestamp: Int64?
-        var severityIsString = false
-        var userIsString = false
-        var contentIsString = false
+        var severity: FieldText?
+        var user: FieldText?
+        var content: FieldText?
     }
 
     private enum Field {
         case timestamp, severity, user, content, other
     }
 
-    private mutating func readObject(_ bytes: UnsafeBufferPointer<UInt8>, into fields: inout FoundFields) throws(JSONFault) {
-        var scanner = JSONScanner(bytes)
+    private static func readObject(_ scanner: inout JSONScanner, into fields: inout FoundFields) throws(JSONFault) {
         guard scanner.peekSignificant() == UInt8(ascii: "{") else {
-            try scanner.skipValue(scratch: &key)
-            try Self.expectEnd(&scanner)
+            try scanner.skipValue()
+            try expectEnd(&scanner)
             fields.notAnObject = true
             return
         }
         try scanner.expect(UInt8(ascii: "{"), "expected an object")
         if scanner.peekSignificant() == UInt8(ascii: "}") {
             try scanner.expect(UInt8(ascii: "}"), "expected '}'")
-            try Self.expectEnd(&scanner)
+            try expectEnd(&scanner)
             return
         }
         repeat {
-            try scanner.readString(into: &key)
-            try scanner.expect(UInt8(ascii: ":"), "expected ':' after a key")
-            switch field(named: key) {
-            case .timestamp:
-                fields.sawTimestamp = true
-                fields.timestamp = nil
-                if let first = scanner.peekSignificant(), first == UInt8(ascii: "-") || (first >= 0x30 && first <= 0x39) {
-                    if case .integer(let value) = try scanner.readNumber() { fields.timestamp = value }
-                } else {
-                    try scanner.skipValue(scratch: &key)
-                }
-            case .severity:
-                fields.sawSeverity = true
-                fields.severityIsString = try Self.readStringField(&scanner, into: &severityText, scratch: &key)
-            case .user:
-                fields.sawUser = true
-                fields.userIsString = try Self.readStringField(&scanner, into: &userText, scratch: &key)
-            case .content:
-                fields.sawContent = true
-                fields.contentIsString = try Self.readStringField(&scanner, into: &contentText, scratch: &key)
-            case .other:
-                try scanner.skipValue(scratch: &key)
+            let key = try scanner.scanString()
+            let field: Field
+            if key.escaped {
+                // Escaped keys are rare: spell them out to compare them.
+                var spelled: [UInt8] = []
+                scanner.unescape(key.range, into: &spelled)
+                field = spelled.withUnsafeBufferPointer { Self.field(named: $0) }
+            } else {
+                field = Self.field(named: UnsafeBufferPointer(rebasing: scanner.bytes[key.range]))
             }
+            try scanner.expect(UInt8(ascii: ":"), "expected ':' after a key")
+            try readValue(of: field, &scanner, into: &fields)
         } while try scanner.continues(closer: UInt8(ascii: "}"))
-        try Self.expectEnd(&scanner)
+        try expectEnd(&scanner)
     }
 
-    /// Reads a member that should be a string into `buffer`; false (after checking the value as JSON) when
-    /// it is some other kind of value.
-    private static func readStringField(
-        _ scanner: inout JSONScanner, into buffer: inout [UInt8], scratch: inout [UInt8]
-    ) throws(JSONFault) -> Bool {
-        guard scanner.peekSignificant() == UInt8(ascii: "\"") else {
-            try scanner.skipValue(scratch: &scratch)
-            return false
+    private static func readValue(of field: Field, _ scanner: inout JSONScanner, into fields: inout FoundFields) throws(JSONFault) {
+        switch field {
+        case .timestamp:
+            fields.sawTimestamp = true
+            fields.timestamp = nil
+            if let first = scanner.peekSignificant(), first == UInt8(ascii: "-") || (first >= 0x30 && first <= 0x39) {
+                if case .integer(let value) = try scanner.readNumber() { fields.timestamp = value }
+            } else {
+                try scanner.skipValue()
+            }
+        case .severity: fields.severity = try readStringField(&scanner)
+        case .user: fields.user = try readStringField(&scanner)
+        case .content: fields.content = try readStringField(&scanner)
+        case .other: try scanner.skipValue()
         }
-        try scanner.readString(into: &buffer)
-        return true
+    }
+
+    /// Reads a member that should be a string; one of another type is checked as JSON and marked.
+    private static func readStringField(_ scanner: inout JSONScanner) throws(JSONFault) -> FieldText {
+        guard scanner.peekSignificant() == UInt8(ascii: "\"") else {
+            try scanner.skipValue()
+            return FieldText()
+        }
+        let (range, escaped) = try scanner.scanString()
+        return FieldText(range: range, escaped: escaped, isString: true)
+    }
+
+    /// Calls `body` with the value of a string member: in place, or unescaped into `buffer`.
+    private static func withText<Result>(
+        _ text: FieldText, _ scanner: JSONScanner, _ buffer: inout [UInt8], _ body: (UnsafeBufferPointer<UInt8>) -> Result
+    ) -> Result {
+        guard text.escaped else { return body(UnsafeBufferPointer(rebasing: scanner.bytes[text.range])) }
+        buffer.removeAll(keepingCapacity: true)
+        scanner.unescape(text.range, into: &buffer)
+        return buffer.withUnsafeBufferPointer(body)
     }
 
     private static func expectEnd(_ scanner: inout JSONScanner) throws(JSONFault) {
@@ -145,23 +164,26 @@ public struct EventDecoder: Sendable {
         guard scanner.atEnd else { throw scanner.fault("unexpected text after the value") }
     }
 
-    private func field(named name: [UInt8]) -> Field {
-        switch name.count {
-        case 9 where name.elementsEqual("timestamp".utf8): .timestamp
-        case 8 where name.elementsEqual("severity".utf8): .severity
-        case 7 where name.elementsEqual("user_id".utf8): .user
-        case 7 where name.elementsEqual("content".utf8): .content
-        default: .other
-        }
+    private static func field(named name: UnsafeBufferPointer<UInt8>) -> Field {
+        if equals(name, "timestamp") { return .timestamp }
+        if equals(name, "severity") { return .severity }
+        if equals(name, "user_id") { return .user }
+        if equals(name, "content") { return .content }
+        return .other
     }
 
-    private func severity() -> Severity? {
-        switch severityText.count {
-        case 3 where severityText.elementsEqual("Low".utf8): .low
-        case 6 where severityText.elementsEqual("Medium".utf8): .medium
-        case 4 where severityText.elementsEqual("High".utf8): .high
-        case 8 where severityText.elementsEqual("Critical".utf8): .critical
-        default: nil
-        }
+    private static func severity(_ text: UnsafeBufferPointer<UInt8>) -> Severity? {
+        if equals(text, "High") { return .high }
+        if equals(text, "Critical") { return .critical }
+        if equals(text, "Low") { return .low }
+        if equals(text, "Medium") { return .medium }
+        return nil
+    }
+
+    /// Byte equality with a literal, without going through `String`.
+    private static func equals(_ bytes: UnsafeBufferPointer<UInt8>, _ literal: StaticString) -> Bool {
+        let count = literal.utf8CodeUnitCount
+        guard bytes.count == count, let base = bytes.baseAddress else { return count == 0 && bytes.isEmpty }
+        return memcmp(base, literal.utf8Start, count) == 0
     }
 }

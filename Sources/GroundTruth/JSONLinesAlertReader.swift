@@ -58,7 +58,7 @@ extension AlertReader {
                 let first = scanner.peekSignificant()
                 if integerFields.contains(name) {
                     if first == UInt8(ascii: "n") {
-                        try scanner.skipValue(scratch: &scratch)
+                        try scanner.skipValue()
                         integers[name] = nil
                         continue
                     }
@@ -71,7 +71,7 @@ extension AlertReader {
                     try scanner.readString(into: &scratch)
                     user = String(decoding: scratch, as: UTF8.self)
                 } else {
-                    try scanner.skipValue(scratch: &scratch)
+                    try scanner.skipValue()
                 }
             } while try scanner.continues(closer: UInt8(ascii: "}"))
         }

@@ -17,7 +17,8 @@ enum JSONNumber {
 /// A strict reader of JSON (RFC 8259) over bytes that are already known to be UTF-8.
 ///
 /// It is written for the validator alone, so that a parsing quirk shared with a detector cannot hide a bug
-/// in it, and it allocates nothing: strings are unescaped into buffers the caller owns and reuses.
+/// in it, and it allocates nothing: strings without escapes are handed out as ranges of the input, others
+/// are unescaped into buffers the caller owns and reuses.
 struct JSONScanner {
     /// Nesting deeper than this is refused rather than risking the stack on hostile input.
     static let maximumDepth = 64
@@ -74,60 +75,107 @@ struct JSONScanner {
         }
     }
 
-    /// Reads a string starting at the next significant byte and replaces `output` with its unescaped
-    /// UTF-8 bytes. Control characters, unknown escapes and unpaired surrogates are refused.
-    mutating func readString(into output: inout [UInt8]) throws(JSONFault) {
-        output.removeAll(keepingCapacity: true)
+    /// Reads a string starting at the next significant byte, checking it fully, and returns where its raw
+    /// bytes lie between the quotes. When `escaped` is false those bytes are the string's value and need no
+    /// copy, which is the common case; otherwise `unescape(_:into:)` gives the value.
+    mutating func scanString() throws(JSONFault) -> (range: Range<Int>, escaped: Bool) {
         try expect(UInt8(ascii: "\""), "expected a string")
-        var runStart = index
+        let start = index
+        var escaped = false
         while index < bytes.count {
             let byte = bytes[index]
             if byte == UInt8(ascii: "\"") {
-                output.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<index]))
                 index += 1
-                return
+                return (start..<index - 1, escaped)
             }
             if byte < 0x20 { throw fault("control character inside a string") }
+            index += 1
             if byte == UInt8(ascii: "\\") {
-                output.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<index]))
-                index += 1
-                try readEscape(into: &output)
-                runStart = index
-            } else {
-                index += 1
+                escaped = true
+                try skipEscape()
             }
         }
         throw fault("unterminated string")
     }
 
-    private mutating func readEscape(into output: inout [UInt8]) throws(JSONFault) {
+    /// Reads a string and replaces `output` with its unescaped UTF-8 bytes.
+    mutating func readString(into output: inout [UInt8]) throws(JSONFault) {
+        let (range, escaped) = try scanString()
+        output.removeAll(keepingCapacity: true)
+        if escaped {
+            unescape(range, into: &output)
+        } else {
+            output.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[range]))
+        }
+    }
+
+    /// Appends the unescaped value of the raw string bytes at `range`, which `scanString()` has checked.
+    func unescape(_ range: Range<Int>, into output: inout [UInt8]) {
+        var index = range.lowerBound
+        while index < range.upperBound {
+            let byte = bytes[index]
+            index += 1
+            guard byte == UInt8(ascii: "\\") else {
+                output.append(byte)
+                continue
+            }
+            let code = bytes[index]
+            index += 1
+            switch code {
+            case UInt8(ascii: "b"): output.append(0x08)
+            case UInt8(ascii: "f"): output.append(0x0C)
+            case UInt8(ascii: "n"): output.append(0x0A)
+            case UInt8(ascii: "r"): output.append(0x0D)
+            case UInt8(ascii: "t"): output.append(0x09)
+            case UInt8(ascii: "u"):
+                var scalar = hexQuad(at: index)
+                index += 4
+                if (0xD800...0xDBFF).contains(scalar) {
+                    scalar = 0x10000 + ((scalar - 0xD800) << 10) + (hexQuad(at: index + 2) - 0xDC00)
+                    index += 6
+                }
+                appendUTF8(scalar, to: &output)
+            default: output.append(code)  // '"', '\\' and '/' stand for themselves
+            }
+        }
+    }
+
+    /// Checks one escape after its backslash and moves past it.
+    private mutating func skipEscape() throws(JSONFault) {
         guard index < bytes.count else { throw fault("unterminated escape") }
-        let code = bytes[index]
-        index += 1
-        switch code {
-        case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"): output.append(code)
-        case UInt8(ascii: "b"): output.append(0x08)
-        case UInt8(ascii: "f"): output.append(0x0C)
-        case UInt8(ascii: "n"): output.append(0x0A)
-        case UInt8(ascii: "r"): output.append(0x0D)
-        case UInt8(ascii: "t"): output.append(0x09)
+        switch bytes[index] {
+        case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"), UInt8(ascii: "b"), UInt8(ascii: "f"), UInt8(ascii: "n"),
+            UInt8(ascii: "r"), UInt8(ascii: "t"):
+            index += 1
         case UInt8(ascii: "u"):
-            var scalar = try readHexQuad()
+            index += 1
+            let scalar = try readHexQuad()
             if (0xD800...0xDBFF).contains(scalar) {
                 guard index + 1 < bytes.count, bytes[index] == UInt8(ascii: "\\"), bytes[index + 1] == UInt8(ascii: "u")
                 else { throw fault("unpaired surrogate in \\u escape") }
                 index += 2
-                let low = try readHexQuad()
-                guard (0xDC00...0xDFFF).contains(low) else { throw fault("unpaired surrogate in \\u escape") }
-                scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
+                guard (0xDC00...0xDFFF).contains(try readHexQuad()) else { throw fault("unpaired surrogate in \\u escape") }
             } else if (0xDC00...0xDFFF).contains(scalar) {
                 throw fault("unpaired surrogate in \\u escape")
             }
-            appendUTF8(scalar, to: &output)
         default:
-            index -= 1
             throw fault("unknown escape")
         }
+    }
+
+    /// The value of four hex digits that `readHexQuad()` has already checked.
+    private func hexQuad(at start: Int) -> UInt32 {
+        var value: UInt32 = 0
+        for byte in bytes[start..<start + 4] {
+            let digit: UInt8 =
+                switch byte {
+                case UInt8(ascii: "0")...UInt8(ascii: "9"): byte - UInt8(ascii: "0")
+                case UInt8(ascii: "a")...UInt8(ascii: "f"): byte - UInt8(ascii: "a") + 10
+                default: byte - UInt8(ascii: "A") + 10
+                }
+            value = value << 4 | UInt32(digit)
+        }
+        return value
     }
 
     private mutating func readHexQuad() throws(JSONFault) -> UInt32 {
@@ -214,12 +262,12 @@ struct JSONScanner {
     }
 
     /// Reads and checks one value of any kind, keeping nothing.
-    mutating func skipValue(depth: Int = 0, scratch: inout [UInt8]) throws(JSONFault) {
+    mutating func skipValue(depth: Int = 0) throws(JSONFault) {
         guard depth < Self.maximumDepth else { throw fault("nesting deeper than \(Self.maximumDepth) levels") }
         guard let first = peekSignificant() else { throw fault("expected a value") }
         switch first {
         case UInt8(ascii: "\""):
-            try readString(into: &scratch)
+            _ = try scanString()
         case UInt8(ascii: "{"):
             index += 1
             if peekSignificant() == UInt8(ascii: "}") {
@@ -227,9 +275,9 @@ struct JSONScanner {
                 return
             }
             repeat {
-                try readString(into: &scratch)
+                _ = try scanString()
                 try expect(UInt8(ascii: ":"), "expected ':' after a key")
-                try skipValue(depth: depth + 1, scratch: &scratch)
+                try skipValue(depth: depth + 1)
             } while try continues(closer: UInt8(ascii: "}"))
         case UInt8(ascii: "["):
             index += 1
@@ -238,7 +286,7 @@ struct JSONScanner {
                 return
             }
             repeat {
-                try skipValue(depth: depth + 1, scratch: &scratch)
+                try skipValue(depth: depth + 1)
             } while try continues(closer: UInt8(ascii: "]"))
         case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
             _ = try readNumber()
