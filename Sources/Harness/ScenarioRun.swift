@@ -34,8 +34,10 @@ public struct ScenarioRun: Sendable {
         public var folder: ResultsFolder
         /// 0 pass, 1 fail, 2 could not judge (the validator's convention).
         public var exitCode: Int32
-        /// One line per finding of the run itself (a worker died, an expectation missed).
+        /// One line per finding of the run itself (a worker died, a drain that timed out).
         public var problems: [String]
+        /// What was written to `run.json`.
+        public var summary: RunSummary
     }
 
     public let scenario: Scenario
@@ -56,6 +58,7 @@ public struct ScenarioRun: Sendable {
 
     /// Runs the scenario. Throws only when the run could not be set up at all.
     public func run() throws -> Outcome {
+        let startedAt = Date()
         let folder = try ResultsFolder.create(root: options.resultsRoot, scenario: scenario.name)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
@@ -155,10 +158,23 @@ public struct ScenarioRun: Sendable {
             logPath: "\(folder.path)/validate.log")
         children.add(validator)
         validator.wait(timeoutMs: Int.max)
-        var exitCode = validator.exitStatus ?? 2
-        if !problems.isEmpty && exitCode == 0 { exitCode = 1 }
-        try writeRunSummary(folder: folder, exitCode: exitCode, problems: problems, summary: summary)
-        return Outcome(folder: folder, exitCode: exitCode, problems: problems)
+        let figures = RunFiguresReader.read(folder: folder)
+        let expectations = ExpectationCheck.check(scenario.expectations, against: figures)
+        var exitCode: Int32 = 0
+        if validator.exitStatus.map({ $0 != 0 && $0 != 1 }) ?? true {
+            exitCode = 2
+            problems.append("the validator could not judge the run: \(validator.logTail(lines: 2))")
+        } else if !problems.isEmpty || expectations.contains(where: { !$0.passed }) {
+            exitCode = 1
+        }
+        let record = RunSummary(
+            scenario: scenario.name, description: scenario.description,
+            startedAt: Int64(startedAt.timeIntervalSince1970 * 1_000), elapsedMs: Int64(-startedAt.timeIntervalSinceNow * 1_000),
+            exitCode: exitCode, problems: problems, expectations: expectations, figures: figures,
+            acknowledged: summary?.acknowledged)
+        try record.write(to: folder)
+        try ResultsIndex.write(root: options.resultsRoot)
+        return Outcome(folder: folder, exitCode: exitCode, problems: problems, summary: record)
     }
 
     private func startDetector(_ index: Int, plan: RunPlan) throws -> ChildProcess {
@@ -183,12 +199,5 @@ public struct ScenarioRun: Sendable {
             usleep(200_000)
         }
         return false
-    }
-
-    private func writeRunSummary(folder: ResultsFolder, exitCode: Int32, problems: [String], summary: GeneratorSummaryFile?) throws {
-        var object: [String: Any] = ["scenario": scenario.name, "exit_code": Int(exitCode), "problems": problems]
-        if let summary { object["acknowledged"] = summary.acknowledged }
-        let data = try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys])
-        try data.write(to: URL(fileURLWithPath: folder.runSummaryFile))
     }
 }
