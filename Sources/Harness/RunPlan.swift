@@ -46,6 +46,31 @@ struct RunPlan {
         ] + generator.extraArguments
     }
 
+    /// The Spark job (`detectors/spark/crash_monitor.py`) as instance `index`, run by `python` from the
+    /// project at `root`. It reads through its Python Kafka source (FACTS.md) and keeps its checkpoint in a
+    /// folder of its own, so that a restart after a kill resumes from it.
+    func sparkArguments(instance index: Int, root: String) -> [String] {
+        let rule = scenario.detector.rule
+        var arguments = ["\(root)/detectors/spark/crash_monitor.py", "--source", "pykafka", "--brokers", brokers]
+        arguments += properties.flatMap { ["-X", $0] }
+        arguments += [
+            "--topic", topic,
+            "--instance", "spark-\(index)",
+            "--trigger", DurationText.render(milliseconds: scenario.detector.triggerMs),
+            "--alerts", folder.alertsFile(instance: index),
+            "--batch-log", folder.batchLogFile(instance: index),
+            "--checkpoint", "\(folder.checkpointFolder)/spark-\(index)",
+            "--window", DurationText.render(milliseconds: rule.windowMs),
+            "--watermark", DurationText.render(milliseconds: rule.watermarkDelayMs),
+            "--threshold", String(rule.threshold),
+            "--term", rule.term,
+            "--severities", Severity.allCases.filter(rule.severities.contains).map(\.rawValue).joined(separator: ","),
+            "--mode", rule.mode.rawValue,
+        ]
+        if rule.matching == .caseSensitive { arguments.append("--case-sensitive") }
+        return arguments
+    }
+
     func detectorArguments(instance index: Int) -> [String] {
         ["detect"] + connection + [
             "--topic", topic,

@@ -187,6 +187,11 @@ public enum ScenarioLoader {
             throw ScenarioError(
                 source: source, line: nil, key: "detector.alerts", reason: "only an external detector's alerts are read from elsewhere")
         }
+        if scenario.detector.kind == .spark && scenario.detector.instances != 1 {
+            throw ScenarioError(
+                source: source, line: nil, key: "detector.instances",
+                reason: "the Spark job runs as one query (Spark splits the partitions itself); use 1 instance")
+        }
         var instances = scenario.detector.instances
         for (index, fault) in scenario.faults.enumerated() {
             let key = "faults[\(index)]"
@@ -215,6 +220,9 @@ public enum ScenarioLoader {
                     instances -= 1
                 }
             case .addInstance:
+                if scenario.detector.kind == .spark {
+                    throw ScenarioError(source: source, line: nil, key: key, reason: "a Spark query cannot take a second instance")
+                }
                 instances += 1
             }
         }

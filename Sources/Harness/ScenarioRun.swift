@@ -64,6 +64,7 @@ public struct ScenarioRun: Sendable {
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         try encoder.encode(scenario).write(to: URL(fileURLWithPath: folder.scenarioFile))
         progress("results: \(folder.path)")
+        let spark = scenario.detector.kind == .spark ? try SparkJob.prepare(executable: options.executable) : nil
 
         var broker: TansuBroker?
         defer {
@@ -91,7 +92,7 @@ public struct ScenarioRun: Sendable {
         var detectors: [Int: ChildProcess] = [:]
         if scenario.detector.kind != .external {
             for index in 0..<scenario.detector.instances {
-                detectors[index] = try startDetector(index, plan: plan)
+                detectors[index] = try startDetector(index, plan: plan, spark: spark)
             }
         }
         let streamStart = Date()
@@ -114,7 +115,7 @@ public struct ScenarioRun: Sendable {
                     progress("fault at \(DurationText.render(milliseconds: elapsedMs)): killed detector-\(fault.instance) (SIGKILL)")
                     restarts.append((Date().addingTimeInterval(Double(fault.restartAfterMs) / 1_000), fault.instance))
                 case .addInstance:
-                    detectors[nextInstance] = try startDetector(nextInstance, plan: plan)
+                    detectors[nextInstance] = try startDetector(nextInstance, plan: plan, spark: spark)
                     progress("fault at \(DurationText.render(milliseconds: elapsedMs)): added detector-\(nextInstance)")
                     nextInstance += 1
                 case .removeInstance:
@@ -124,7 +125,7 @@ public struct ScenarioRun: Sendable {
                 }
             }
             for (position, restart) in restarts.enumerated().reversed() where restart.at <= Date() {
-                detectors[restart.index] = try startDetector(restart.index, plan: plan)
+                detectors[restart.index] = try startDetector(restart.index, plan: plan, spark: spark)
                 progress("restarted detector-\(restart.index) from its checkpoint")
                 restarts.remove(at: position)
             }
@@ -177,10 +178,11 @@ public struct ScenarioRun: Sendable {
         return Outcome(folder: folder, exitCode: exitCode, problems: problems, summary: record)
     }
 
-    private func startDetector(_ index: Int, plan: RunPlan) throws -> ChildProcess {
+    private func startDetector(_ index: Int, plan: RunPlan, spark: SparkJob?) throws -> ChildProcess {
+        let executable = spark?.python ?? options.executable
+        let arguments = spark.map { plan.sparkArguments(instance: index, root: $0.root) } ?? plan.detectorArguments(instance: index)
         let child = try ChildProcess(
-            name: "detector-\(index)", executable: options.executable, arguments: plan.detectorArguments(instance: index),
-            logPath: plan.folder.detectorLog(instance: index))
+            name: "detector-\(index)", executable: executable, arguments: arguments, logPath: plan.folder.detectorLog(instance: index))
         children.add(child)
         return child
     }

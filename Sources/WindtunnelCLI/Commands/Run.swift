@@ -28,6 +28,9 @@ struct Run: ParsableCommand {
     @Option(name: .customLong("set"), help: ArgumentHelp("Override a scenario key, e.g. generator.rps=2000.", valueName: "key=value"))
     var overrides: [String] = []
 
+    @Option(help: "The detector under test, overriding the scenario's: swift, spark or external.")
+    var detector: String?
+
     @Option(name: .customShort("X"), help: ArgumentHelp("A librdkafka property, key=value.", valueName: "key=value"))
     var properties: [String] = []
 
@@ -42,7 +45,7 @@ struct Run: ParsableCommand {
         for file in files {
             let loaded: Harness.Scenario
             do {
-                loaded = try ScenarioLoader.load(path: file, overrides: overrides)
+                loaded = try ScenarioLoader.load(path: file, overrides: overrides + (detector.map { ["detector.kind=\($0)"] } ?? []))
             } catch {
                 throw fail(error.description, exitCode: 2)
             }
