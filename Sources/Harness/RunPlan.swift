@@ -83,11 +83,23 @@ struct RunPlan {
         ] + rule
     }
 
+    /// `{brokers}`, `{topic}` and `{results}` in an external detector's settings, replaced.
+    private func expand(_ text: String) -> String {
+        text.replacingOccurrences(of: "{brokers}", with: brokers).replacingOccurrences(of: "{topic}", with: topic)
+            .replacingOccurrences(of: "{results}", with: folder.path)
+    }
+
+    /// The external detector's command, placeholders replaced.
+    var externalCommand: String? { scenario.detector.kind == .external ? scenario.detector.command.map(expand) : nil }
+
+    /// The external detector's batch log, placeholders replaced.
+    var externalBatchLog: String? { scenario.detector.kind == .external ? scenario.detector.batchLog.map(expand) : nil }
+
     func validateArguments(instances: Int) -> [String] {
         var arguments = ["validate"] + connection + ["--topic", topic, "--manifest", folder.manifestFolder, "--report", folder.reportFolder]
         if scenario.detector.kind == .external {
-            if let alerts = scenario.detector.alerts { arguments += ["--alerts", alerts] }
-            if let batchLog = scenario.detector.batchLog { arguments += ["--batch-log", batchLog] }
+            if let alerts = scenario.detector.alerts { arguments += ["--alerts", expand(alerts)] }
+            if let batchLog = externalBatchLog { arguments += ["--batch-log", batchLog] }
         } else {
             for index in 0..<instances {
                 arguments += ["--alerts", "jsonl:\(folder.alertsFile(instance: index))", "--batch-log", folder.batchLogFile(instance: index)]

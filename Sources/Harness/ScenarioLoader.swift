@@ -133,6 +133,8 @@ public enum ScenarioLoader {
         if let value = try fields.int("instances", in: 1...16) { plan.instances = value }
         plan.alerts = try fields.string("alerts")
         plan.batchLog = try fields.string("batch_log")
+        plan.command = try fields.string("command")
+        plan.settleMs = try fields.durationMs("settle")
         return plan
     }
 
@@ -186,6 +188,14 @@ public enum ScenarioLoader {
         if scenario.detector.kind != .external && scenario.detector.alerts != nil {
             throw ScenarioError(
                 source: source, line: nil, key: "detector.alerts", reason: "only an external detector's alerts are read from elsewhere")
+        }
+        if scenario.detector.kind != .external && scenario.detector.command != nil {
+            throw ScenarioError(
+                source: source, line: nil, key: "detector.command", reason: "only an external detector is started from a command")
+        }
+        if scenario.detector.kind == .external && scenario.detector.instances != 1 {
+            throw ScenarioError(
+                source: source, line: nil, key: "detector.instances", reason: "an external detector is one command; use 1 instance")
         }
         if scenario.detector.kind == .spark && scenario.detector.instances != 1 {
             throw ScenarioError(

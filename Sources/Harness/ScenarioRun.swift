@@ -59,6 +59,14 @@ public struct ScenarioRun: Sendable {
     /// Runs the scenario. Throws only when the run could not be set up at all.
     public func run() throws -> Outcome {
         let startedAt = Date()
+        // A detector the run does not start reads a topic it was told about beforehand: the scenario's, on
+        // brokers that are already running.
+        let detectorRunsOnItsOwn = scenario.detector.kind == .external && scenario.detector.command == nil
+        if detectorRunsOnItsOwn && options.brokers == nil {
+            throw ScenarioError(
+                source: scenario.name, line: nil, key: "detector.kind",
+                reason: "an external detector without a command runs on its own: give the brokers it reads (--brokers)")
+        }
         let folder = try ResultsFolder.create(root: options.resultsRoot, scenario: scenario.name)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
@@ -75,7 +83,7 @@ public struct ScenarioRun: Sendable {
         let topic: String
         if let given = options.brokers {
             brokers = given
-            topic = "\(scenario.topic)-\(URL(fileURLWithPath: folder.path).lastPathComponent)"
+            topic = detectorRunsOnItsOwn ? scenario.topic : "\(scenario.topic)-\(URL(fileURLWithPath: folder.path).lastPathComponent)"
         } else {
             let started = try TansuBroker.start()
             broker = started
@@ -84,13 +92,13 @@ public struct ScenarioRun: Sendable {
             progress("embedded broker on \(brokers)")
         }
         let client = ClientSettings(brokers: brokers, properties: try ClientSettings.parseProperties(options.properties))
-        try KafkaAdmin(client: client).createTopic(topic, partitions: scenario.partitions, ifMissing: options.brokers == nil)
+        try KafkaAdmin(client: client).createTopic(topic, partitions: scenario.partitions, ifMissing: options.brokers == nil || detectorRunsOnItsOwn)
         progress("topic \(topic) with \(scenario.partitions) partitions")
 
         let plan = RunPlan(scenario: scenario, folder: folder, brokers: brokers, topic: topic, properties: options.properties)
         var problems: [String] = []
         var detectors: [Int: ChildProcess] = [:]
-        if scenario.detector.kind != .external {
+        if scenario.detector.kind != .external || scenario.detector.command != nil {
             for index in 0..<scenario.detector.instances {
                 detectors[index] = try startDetector(index, plan: plan, spark: spark)
             }
@@ -137,15 +145,15 @@ public struct ScenarioRun: Sendable {
         progress("generator finished; waiting for the detector to read the whole topic")
 
         let summary = GeneratorSummaryFile.read(folder: folder.manifestFolder)
-        if scenario.detector.kind != .external, let summary {
-            let drained = waitUntilDrained(
-                ends: summary.partitionEndOffsets, batchLogs: detectors.keys.sorted().map { folder.batchLogFile(instance: $0) })
-            if !drained {
+        let batchLogs = scenario.detector.kind == .external
+            ? plan.externalBatchLog.map { [$0] } ?? [] : detectors.keys.sorted().map { folder.batchLogFile(instance: $0) }
+        if let summary, !batchLogs.isEmpty {
+            if !waitUntilDrained(ends: summary.partitionEndOffsets, batchLogs: batchLogs) {
                 problems.append("the detector did not read the whole topic within \(options.drainTimeoutMs / 1_000) s")
             }
-            // One more trigger so that a no-data batch can close what the last data batch moved.
-            usleep(UInt32(min(scenario.detector.triggerMs * 3, 10_000)) * 1_000)
         }
+        // Time for a no-data batch to close what the last data batch moved.
+        usleep(UInt32(scenario.detector.settleMs ?? min(scenario.detector.triggerMs * 3, 10_000)) * 1_000)
         for (index, detector) in detectors.sorted(by: { $0.key < $1.key }) {
             detector.stop()
             if detector.exitStatus != 0 {
@@ -179,8 +187,12 @@ public struct ScenarioRun: Sendable {
     }
 
     private func startDetector(_ index: Int, plan: RunPlan, spark: SparkJob?) throws -> ChildProcess {
-        let executable = spark?.python ?? options.executable
-        let arguments = spark.map { plan.sparkArguments(instance: index, root: $0.root) } ?? plan.detectorArguments(instance: index)
+        var executable = spark?.python ?? options.executable
+        var arguments = spark.map { plan.sparkArguments(instance: index, root: $0.root) } ?? plan.detectorArguments(instance: index)
+        if let command = plan.externalCommand {
+            executable = "/bin/sh"
+            arguments = ["-c", command]
+        }
         let child = try ChildProcess(
             name: "detector-\(index)", executable: executable, arguments: arguments, logPath: plan.folder.detectorLog(instance: index))
         children.add(child)
