@@ -39,7 +39,9 @@ public final class Coordinator {
         var workers: [WorkerProcess] = []
         do {
             for plan in plans {
-                workers.append(try WorkerProcess(index: plan.workerIndex, executable: executable, arguments: workerArguments, plan: plan))
+                let worker = try WorkerProcess(index: plan.workerIndex, executable: executable, arguments: workerArguments, plan: plan)
+                workers.append(worker)
+                progress("generate: worker \(worker.index) started (pid \(worker.pid))")
             }
             try awaitBarrier(workers, stop: stop)
         } catch {
