@@ -1,1 +1,0 @@
-// The EmbeddedBroker module; its parts arrive with their issues.

@@ -1,1 +1,0 @@
-// The Harness module; its parts arrive with their issues.

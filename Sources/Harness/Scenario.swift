@@ -1,0 +1,136 @@
+import Contracts
+
+/// One end-to-end run, as a `scenarios/*.yaml` file describes it: the stream, the detector under test, the
+/// faults to inject, and what must hold at the end. Every field has a default, so a scenario states only what
+/// makes it special. The resolved scenario (defaults filled in, `--set` applied) is written to each results folder.
+public struct Scenario: Sendable, Codable, Equatable {
+    /// Short name, used in results folder names. Default: the file's name.
+    public var name: String
+    /// One or two sentences on what the scenario exercises.
+    public var description: String = ""
+    /// How long the measured stream runs, ms. Default: 20 s.
+    public var durationMs: Int64 = 20_000
+    /// Topic to produce to; a fresh suffix is added when the brokers are not our own. Default: `logs`.
+    public var topic: String = "logs"
+    /// Partitions of the topic. Default: 4.
+    public var partitions: Int = 4
+    /// The load.
+    public var generator = GeneratorPlan()
+    /// The detector under test.
+    public var detector = DetectorPlan()
+    /// Faults injected during the run, in time order.
+    public var faults: [Fault] = []
+    /// What must hold for the run to pass.
+    public var expectations = Expectations()
+
+    public init(name: String) {
+        self.name = name
+    }
+}
+
+/// The generator part of a scenario; each field is the `windtunnel generate` option of the same name.
+public struct GeneratorPlan: Sendable, Codable, Equatable {
+    /// Worker processes. Default: 2.
+    public var processes: Int = 2
+    /// Records per second per process. Default: 5 000.
+    public var rps: Int = 5_000
+    /// Number of users, `user_1000` onwards. Default: 1 000.
+    public var users: Int = 1_000
+    /// `uniform` or `zipf:S`. Default: uniform.
+    public var userDistribution: String = "uniform"
+    /// `Low=1,Medium=1,High=1,Critical=1` style weights. Default: equal.
+    public var severityWeights: String = "Low=1,Medium=1,High=1,Critical=1"
+    /// The injected term. Default: `crash`.
+    public var crashTerm: String = "crash"
+    /// Term-bearing records per second per process. Default: 100.
+    public var crashRate: Int = 100
+    /// Fraction of records sent late. Default: 0.
+    public var lateFraction: Double = 0
+    /// `within`, `boundary`, `beyond` or `MIN..MAX`. Default: within.
+    public var lateClass: String = "within"
+    /// Fraction of malformed records. Default: 0.
+    public var malformedFraction: Double = 0
+    /// The random seed. Default: 42.
+    public var seed: UInt64 = 42
+    /// Record batch compression. Default: none.
+    public var compression: String = "none"
+    /// Extra `generate` options, passed as they are (for options a scenario rarely needs).
+    public var extraArguments: [String] = []
+
+    public init() {}
+}
+
+/// Which detector a scenario tests, and with which rule.
+public struct DetectorPlan: Sendable, Codable, Equatable {
+    /// Who runs the detector.
+    public enum Kind: String, Sendable, Codable, CaseIterable {
+        /// windtunnel's own `detect`.
+        case swift
+        /// The course's Spark Structured Streaming job (`detectors/spark`).
+        case spark
+        /// Somebody else's, already running; the run only reads its alerts.
+        case external
+    }
+
+    /// Default: swift.
+    public var kind: Kind = .swift
+    /// The rule (window, watermark, threshold, match, severities, mode). Default: the course's.
+    public var rule = RuleSettings()
+    /// Micro-batch interval, ms. Default: 1 s.
+    public var triggerMs: Int64 = 1_000
+    /// Detector instances in one consumer group at the start. Default: 1.
+    public var instances: Int = 1
+    /// For `external`: where its alerts are (`jsonl:PATH`, `kafka:TOPIC`, `csv:PATH`, `spark-console:PATH`).
+    public var alerts: String?
+    /// For `external`: its batch log, if it writes one.
+    public var batchLog: String?
+
+    public init() {}
+}
+
+/// A fault injected at a time after the stream starts.
+public struct Fault: Sendable, Codable, Equatable {
+    /// What happens.
+    public enum Action: String, Sendable, Codable, CaseIterable {
+        /// SIGKILL a detector instance, then restart it with the same checkpoint after `restartAfterMs`.
+        case killDetector = "kill-detector"
+        /// Start one more detector instance in the group.
+        case addInstance = "add-instance"
+        /// Stop a detector instance gracefully; the group moves its partitions.
+        case removeInstance = "remove-instance"
+    }
+
+    /// When, ms after the stream starts.
+    public var atMs: Int64
+    /// What.
+    public var action: Action
+    /// Which instance (for kill and remove). Default: 0.
+    public var instance: Int = 0
+    /// For kill: the pause before the restart, ms. Default: 2 s.
+    public var restartAfterMs: Int64 = 2_000
+
+    public init(atMs: Int64, action: Action) {
+        self.atMs = atMs
+        self.action = action
+    }
+}
+
+/// What must hold at the end of a run, besides the validator's verdict.
+public struct Expectations: Sendable, Codable, Equatable {
+    /// The verdict the validator must give. Default: pass.
+    public var verdict: String = "pass"
+    /// The least number of judged alerts: a run that judged nothing cannot pass. Default: 50.
+    public var minJudgedAlerts: Int = 50
+    /// Upper bound on alert latency p99 (emission minus window end), ms, when set.
+    public var latencyP99MaxMs: Int64?
+    /// Upper bound on the generator's schedule-lag p99, ms, when set.
+    public var scheduleLagP99MaxMs: Int64?
+    /// Lower bound on the achieved rate as a fraction of the target, when set.
+    public var minAchievedRateFraction: Double?
+    /// Lower bound on late records the detector dropped, when set.
+    public var minLateDropped: Int?
+    /// Upper bound on late records the detector dropped, when set.
+    public var maxLateDropped: Int?
+
+    public init() {}
+}

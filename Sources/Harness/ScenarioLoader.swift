@@ -1,0 +1,231 @@
+import Contracts
+import Foundation
+import Yams
+
+/// Reads scenario files strictly: unknown keys, bad durations, out-of-range numbers and impossible
+/// combinations are refused with the file, line and key; `--set key=value` overrides are applied first.
+public enum ScenarioLoader {
+    /// Loads the scenario at `path`, with `overrides` (`generator.rps=2000`, dotted keys) applied on top.
+    public static func load(path: String, overrides: [String] = []) throws(ScenarioError) -> Scenario {
+        let text: String
+        do {
+            text = try String(contentsOfFile: path, encoding: .utf8)
+        } catch {
+            throw ScenarioError(source: path, line: nil, key: nil, reason: "cannot read the file (\(error.localizedDescription))")
+        }
+        let defaultName = URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
+        return try parse(text, source: path, defaultName: defaultName, overrides: overrides)
+    }
+
+    /// Parses scenario YAML held in memory; `source` names it in errors.
+    public static func parse(_ text: String, source: String, defaultName: String, overrides: [String] = []) throws(ScenarioError)
+        -> Scenario
+    {
+        var root: Node
+        do {
+            root = try Yams.compose(yaml: text) ?? .mapping(Node.Mapping([]))
+        } catch let error as YamlError {
+            throw ScenarioError(source: source, line: yamlErrorLine(error), key: nil, reason: "not valid YAML (\(error))")
+        } catch {
+            throw ScenarioError(source: source, line: nil, key: nil, reason: "not valid YAML (\(error))")
+        }
+        for override in overrides { root = try apply(override, to: root) }
+        return try decode(root, source: source, defaultName: defaultName)
+    }
+
+    // MARK: Overrides
+
+    private static func apply(_ override: String, to root: Node) throws(ScenarioError) -> Node {
+        guard let equals = override.firstIndex(of: "=") else {
+            throw ScenarioError(source: "--set", line: nil, key: override, reason: "write it as key=value, e.g. generator.rps=2000")
+        }
+        let path = override[..<equals].split(separator: ".").map(String.init)
+        let value = String(override[override.index(after: equals)...])
+        guard !path.isEmpty, path.allSatisfy({ !$0.isEmpty }) else {
+            throw ScenarioError(source: "--set", line: nil, key: override, reason: "the key is empty")
+        }
+        return try replacing(path[...], in: root, with: value, full: path.joined(separator: "."))
+    }
+
+    private static func replacing(_ path: ArraySlice<String>, in node: Node, with value: String, full: String) throws(ScenarioError)
+        -> Node
+    {
+        guard let first = path.first else { return Node(value) }
+        guard case .mapping(var mapping) = node else {
+            throw ScenarioError(source: "--set", line: nil, key: full, reason: "'\(first)' is inside something that is not a mapping")
+        }
+        let child = mapping[first] ?? .mapping(Node.Mapping([]))
+        mapping[first] = try replacing(path.dropFirst(), in: child, with: value, full: full)
+        return .mapping(mapping)
+    }
+
+    // MARK: Decoding
+
+    private static func decode(_ root: Node, source: String, defaultName: String) throws(ScenarioError) -> Scenario {
+        var fields = try YAMLFields(source: source, path: "", node: root)
+        var scenario = Scenario(name: try fields.string("name") ?? defaultName)
+        if let description = try fields.string("description") { scenario.description = description }
+        if let duration = try fields.durationMs("duration", minimum: 1_000) { scenario.durationMs = duration }
+        if let topic = try fields.string("topic") { scenario.topic = topic }
+        if let partitions = try fields.int("partitions", in: 1...1_024) { scenario.partitions = partitions }
+        if var generator = try fields.section("generator") {
+            scenario.generator = try decodeGenerator(&generator)
+            try generator.finish()
+        }
+        if var detector = try fields.section("detector") {
+            scenario.detector = try decodeDetector(&detector)
+            try detector.finish()
+        }
+        for var fault in try fields.sections("faults") {
+            scenario.faults.append(try decodeFault(&fault, instances: scenario.detector.instances))
+            try fault.finish()
+        }
+        if var expectations = try fields.section("expectations") {
+            scenario.expectations = try decodeExpectations(&expectations)
+            try expectations.finish()
+        }
+        try fields.finish()
+        try check(scenario, source: source)
+        return scenario
+    }
+
+    private static func decodeGenerator(_ fields: inout YAMLFields) throws(ScenarioError) -> GeneratorPlan {
+        var plan = GeneratorPlan()
+        if let value = try fields.int("processes", in: 1...64) { plan.processes = value }
+        if let value = try fields.int("rps", in: 1...10_000_000) { plan.rps = value }
+        if let value = try fields.int("users", in: 1...1_000_000) { plan.users = value }
+        if let value = try fields.string("user_distribution") { plan.userDistribution = value }
+        if let value = try fields.string("severity_weights") { plan.severityWeights = value }
+        if let value = try fields.string("crash_term") { plan.crashTerm = value }
+        if let value = try fields.int("crash_rate", in: 0...10_000_000) { plan.crashRate = value }
+        if let value = try fields.fraction("late_fraction") { plan.lateFraction = value }
+        if let value = try fields.string("late_class") { plan.lateClass = value }
+        if let value = try fields.fraction("malformed_fraction") { plan.malformedFraction = value }
+        if let value = try fields.unsigned("seed") { plan.seed = value }
+        if let value = try fields.string("compression") { plan.compression = value }
+        if let value = try fields.strings("extra_arguments") { plan.extraArguments = value }
+        return plan
+    }
+
+    private static func decodeDetector(_ fields: inout YAMLFields) throws(ScenarioError) -> DetectorPlan {
+        var plan = DetectorPlan()
+        if let value = try fields.choice("kind", DetectorPlan.Kind.self) { plan.kind = value }
+        if let value = try fields.durationMs("window", minimum: 1) { plan.rule.windowMs = value }
+        if let value = try fields.durationMs("watermark") { plan.rule.watermarkDelayMs = value }
+        if let value = try fields.int("threshold", in: 0...1_000_000) { plan.rule.threshold = value }
+        if let value = try fields.string("term") { plan.rule.term = value }
+        if let value = try fields.choice("match", TermMatching.self) { plan.rule.matching = value }
+        if let value = try fields.strings("severities") {
+            var severities = Set<Severity>()
+            for text in value.flatMap({ $0.split(separator: ",") }) {
+                let name = text.trimmingCharacters(in: .whitespaces)
+                guard let severity = Severity(rawValue: name) else {
+                    throw ScenarioError(
+                        source: fields.source, line: fields.mapping["severities"]?.mark?.line, key: "\(fields.path).severities",
+                        reason: "'\(name)' is not one of: Low, Medium, High, Critical")
+                }
+                severities.insert(severity)
+            }
+            plan.rule.severities = severities
+        }
+        if let value = try fields.choice("mode", OutputMode.self) { plan.rule.mode = value }
+        if let value = try fields.durationMs("trigger", minimum: 10) { plan.triggerMs = value }
+        if let value = try fields.int("instances", in: 1...16) { plan.instances = value }
+        plan.alerts = try fields.string("alerts")
+        plan.batchLog = try fields.string("batch_log")
+        return plan
+    }
+
+    private static func decodeFault(_ fields: inout YAMLFields, instances: Int) throws(ScenarioError) -> Fault {
+        guard let at = try fields.durationMs("at") else {
+            throw ScenarioError(source: fields.source, line: fields.mapping.mark?.line, key: "\(fields.path).at", reason: "missing: when the fault happens")
+        }
+        guard let action = try fields.choice("action", Fault.Action.self) else {
+            throw ScenarioError(
+                source: fields.source, line: fields.mapping.mark?.line, key: "\(fields.path).action",
+                reason: "missing: one of \(Fault.Action.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        var fault = Fault(atMs: at, action: action)
+        if let value = try fields.int("instance", in: 0...15) { fault.instance = value }
+        if let value = try fields.durationMs("restart_after") { fault.restartAfterMs = value }
+        return fault
+    }
+
+    private static func decodeExpectations(_ fields: inout YAMLFields) throws(ScenarioError) -> Expectations {
+        var expectations = Expectations()
+        if let value = try fields.string("verdict") {
+            guard ["pass", "fail"].contains(value) else {
+                throw ScenarioError(
+                    source: fields.source, line: fields.mapping["verdict"]?.mark?.line, key: "\(fields.path).verdict",
+                    reason: "'\(value)' is not one of: pass, fail")
+            }
+            expectations.verdict = value
+        }
+        if let value = try fields.int("min_judged_alerts", in: 0...100_000_000) { expectations.minJudgedAlerts = value }
+        expectations.latencyP99MaxMs = try fields.durationMs("latency_p99_max")
+        expectations.scheduleLagP99MaxMs = try fields.durationMs("schedule_lag_p99_max")
+        expectations.minAchievedRateFraction = try fields.fraction("min_achieved_rate")
+        expectations.minLateDropped = try fields.int("min_late_dropped", in: 0...Int.max)
+        expectations.maxLateDropped = try fields.int("max_late_dropped", in: 0...Int.max)
+        return expectations
+    }
+
+    /// Combinations that each field alone cannot refuse.
+    private static func check(_ scenario: Scenario, source: String) throws(ScenarioError) {
+        let generator = scenario.generator
+        if generator.crashRate > generator.rps {
+            throw ScenarioError(
+                source: source, line: nil, key: "generator.crash_rate",
+                reason: "\(generator.crashRate) term records per second cannot fit in \(generator.rps) records per second")
+        }
+        if scenario.detector.kind == .external && scenario.detector.alerts == nil {
+            throw ScenarioError(
+                source: source, line: nil, key: "detector.alerts",
+                reason: "an external detector needs the place its alerts are read from (jsonl:PATH, kafka:TOPIC, csv:PATH, spark-console:PATH)")
+        }
+        if scenario.detector.kind != .external && scenario.detector.alerts != nil {
+            throw ScenarioError(
+                source: source, line: nil, key: "detector.alerts", reason: "only an external detector's alerts are read from elsewhere")
+        }
+        var instances = scenario.detector.instances
+        for (index, fault) in scenario.faults.enumerated() {
+            let key = "faults[\(index)]"
+            if fault.atMs >= scenario.durationMs {
+                throw ScenarioError(
+                    source: source, line: nil, key: "\(key).at",
+                    reason: "\(DurationText.render(milliseconds: fault.atMs)) is not within the \(DurationText.render(milliseconds: scenario.durationMs)) stream")
+            }
+            if index > 0 && fault.atMs < scenario.faults[index - 1].atMs {
+                throw ScenarioError(source: source, line: nil, key: "\(key).at", reason: "faults must be listed in time order")
+            }
+            if scenario.detector.kind == .external {
+                throw ScenarioError(source: source, line: nil, key: key, reason: "faults need a detector that the run starts (swift or spark)")
+            }
+            switch fault.action {
+            case .killDetector, .removeInstance:
+                if fault.instance >= instances {
+                    throw ScenarioError(
+                        source: source, line: nil, key: "\(key).instance",
+                        reason: "instance \(fault.instance) does not exist then (\(instances) running)")
+                }
+                if fault.action == .removeInstance {
+                    if instances == 1 {
+                        throw ScenarioError(source: source, line: nil, key: key, reason: "removing the only instance leaves no detector")
+                    }
+                    instances -= 1
+                }
+            case .addInstance:
+                instances += 1
+            }
+        }
+    }
+
+    private static func yamlErrorLine(_ error: YamlError) -> Int? {
+        switch error {
+        case .scanner(_, _, let mark, _), .parser(_, _, let mark, _), .composer(_, _, let mark, _):
+            return mark.line
+        default:
+            return nil
+        }
+    }
+}

@@ -1,0 +1,106 @@
+import EmbeddedBroker
+import Foundation
+import Kafka
+import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
+
+@Suite("Clear errors for bad input")
+struct FailureTests {
+    @Test("a wrong broker address fails within the timeout and names the address")
+    func wrongBrokerAddress() throws {
+        guard let port = LocalPort.pickFree() else { Issue.record("no free port"); return }
+        let admin = try KafkaAdmin(client: ClientSettings(brokers: "127.0.0.1:\(port)"))
+        let started = Date()
+        do {
+            _ = try admin.brokers(timeoutMs: 1_500)
+            Issue.record("a metadata request to a closed port succeeded")
+        } catch {
+            #expect(error.kind == .brokersUnreachable)
+            #expect(error.message.contains("127.0.0.1:\(port)"))
+        }
+        #expect(Date().timeIntervalSince(started) < 5)
+    }
+
+    @Test("an unknown -X property is refused by name")
+    func unknownProperty() throws {
+        let properties = try ClientSettings.parseProperties(["no.such.property=1"])
+        #expect(throws: KafkaError.self) {
+            _ = try KafkaProducer(configuration: ProducerConfiguration(client: ClientSettings(properties: properties)))
+        }
+        do {
+            _ = try KafkaConsumer(configuration: ConsumerConfiguration(client: ClientSettings(properties: properties)))
+        } catch {
+            #expect(error.kind == .configuration)
+            #expect(error.message.contains("no.such.property"))
+        }
+    }
+
+    @Test("a property without '=' is refused", arguments: ["acks", "=1"])
+    func propertyWithoutValue(text: String) {
+        #expect(throws: KafkaError.self) { try ClientSettings.parseProperties([text]) }
+    }
+
+    @Test("secrets are redacted")
+    func secretsRedacted() {
+        let settings = ClientSettings(properties: ["sasl.password": "hunter2", "sasl.username": "me"])
+        #expect(settings.redactedProperties == ["sasl.password=***", "sasl.username=me"])
+    }
+
+    @Test("starting a broker on a taken port says so")
+    func takenPort() async throws {
+        try await withEmbeddedBroker { broker in
+            #expect(TansuBroker.status(port: broker.port) == .running(pid: broker.pid))
+            do {
+                _ = try TansuBroker.start(port: broker.port)
+                Issue.record("a second broker started on a taken port")
+            } catch let error as BrokerError {
+                #expect(error.message.contains("port \(broker.port)"))
+            }
+        }
+    }
+
+    @Test("a port held by another program is reported as taken")
+    func portHeldByAnotherProgram() throws {
+        let listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(listener) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = UInt32(0x7F00_0001).bigEndian
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(listener, $0, length) == 0 && listen(listener, 1) == 0 && getsockname(listener, $0, &length) == 0
+            }
+        }
+        try #require(bound)
+        let port = Int(UInt16(bigEndian: address.sin_port))
+        #expect(TansuBroker.status(port: port) == .portTakenByAnotherProcess)
+        do {
+            _ = try TansuBroker.start(port: port)
+            Issue.record("a broker started on a port another program holds")
+        } catch {
+            #expect(error.message == "port \(port) is taken by another process; choose another with --port")
+        }
+    }
+
+    @Test("stopping a broker that is not running is a clear error")
+    func stopNotRunning() throws {
+        guard let port = LocalPort.pickFree() else { Issue.record("no free port"); return }
+        #expect(TansuBroker.status(port: port) == .stopped)
+        do {
+            try TansuBroker.stop(port: port)
+            Issue.record("stopping a stopped broker succeeded")
+        } catch {
+            #expect(error.message == "no windtunnel broker is running on port \(port)")
+        }
+    }
+
+    @Test("a stopped broker's port is free again")
+    func stopFreesPort() throws {
+        let broker = try TansuBroker.start()
+        try TansuBroker.stop(port: broker.port)
+        #expect(TansuBroker.status(port: broker.port) == .stopped)
+    }
+}

@@ -1,1 +1,0 @@
-// Tests for Kafka arrive with its issue.
