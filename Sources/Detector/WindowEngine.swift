@@ -40,6 +40,9 @@ public struct WindowEngine: Sendable {
         scanner = EventScanner(rule: rule)
     }
 
+    /// The eviction watermark of the last batch begun (0 before the first).
+    public var evictionWatermarkMs: Int64 { watermarks.evictionMs }
+
     /// Totals so far.
     public var stats: DetectorStats {
         var stats = counters
