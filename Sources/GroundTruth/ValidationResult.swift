@@ -218,18 +218,42 @@ public struct WindowSeriesPoint: Sendable, Codable, Equatable {
     public var outcomes: OutcomeCounts
 }
 
-/// The topic checked against the generator's manifest (filled in by the Validator).
+/// The topic checked against the generator's manifest (filled in by the Validator). Records are told apart
+/// by where the broker acknowledged them (partition and offset) and by their `wt-worker` and `wt-seq`
+/// headers. None of this changes the detector's verdict: ground truth is the topic as it is.
 public struct ManifestAudit: Sendable, Codable, Equatable {
+    /// Records the manifests say the broker acknowledged.
+    public var acknowledged: Int
+    /// Topic records found where the manifest says their acknowledged record is.
+    public var matched: Int
     /// Records the broker acknowledged that the replay did not find.
     public var ackedButMissing: Int
-    /// Records found more than once on the topic.
+    /// Extra copies: topic records whose worker and sequence were already found at another offset.
     public var duplicated: Int
-    /// A few of them, described.
+    /// Topic records that no manifest acknowledged at their offset and that are no copy of one that was
+    /// (written by another producer, or written although their delivery report said otherwise).
+    public var neverAcknowledged: Int
+    /// Acknowledged offsets holding a record with other headers than the manifest's.
+    public var wrongRecord: Int
+    /// Manifest files that end without their footer (their worker stopped early).
+    public var cutShortManifests: [String]
+    /// A few of the findings, described.
     public var examples: [String]
 
-    public init(ackedButMissing: Int, duplicated: Int, examples: [String]) {
+    public init(
+        acknowledged: Int = 0, matched: Int = 0, ackedButMissing: Int = 0, duplicated: Int = 0, neverAcknowledged: Int = 0,
+        wrongRecord: Int = 0, cutShortManifests: [String] = [], examples: [String] = []
+    ) {
+        self.acknowledged = acknowledged
+        self.matched = matched
         self.ackedButMissing = ackedButMissing
         self.duplicated = duplicated
+        self.neverAcknowledged = neverAcknowledged
+        self.wrongRecord = wrongRecord
+        self.cutShortManifests = cutShortManifests
         self.examples = examples
     }
+
+    /// Whether the topic holds exactly what the manifests say was acknowledged.
+    public var isClean: Bool { ackedButMissing == 0 && duplicated == 0 && neverAcknowledged == 0 && wrongRecord == 0 }
 }
