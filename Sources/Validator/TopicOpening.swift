@@ -1,0 +1,27 @@
+import Kafka
+
+/// A consumer reading every partition of a topic from its earliest offset by manual assignment: no group
+/// join (which takes seconds on Tansu), no committed offsets, nothing changed on the cluster.
+struct TopicOpening {
+    let consumer: KafkaConsumer
+    /// The topic's partitions, ascending.
+    let partitions: [Int32]
+
+    /// Opens `topic`; an error when the brokers cannot be reached or the topic does not exist.
+    init(topic: String, client: ClientSettings) throws(ValidatorError) {
+        do {
+            guard let partitions = try KafkaAdmin(client: client).partitions(of: topic), !partitions.isEmpty else {
+                throw ValidatorError("topic '\(topic)' does not exist on \(client.brokers)")
+            }
+            self.partitions = partitions.sorted()
+            consumer = try KafkaConsumer(configuration: ConsumerConfiguration(client: client))
+            try consumer.assign(self.partitions.map { TopicPartition(topic: topic, partition: $0, offset: TopicPartition.beginning) })
+        } catch let error as KafkaError {
+            throw ValidatorError("reading topic '\(topic)' from \(client.brokers): \(error.message)")
+        } catch let error as ValidatorError {
+            throw error
+        } catch {
+            throw ValidatorError("reading topic '\(topic)' from \(client.brokers): \(error)")
+        }
+    }
+}
