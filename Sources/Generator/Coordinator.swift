@@ -91,7 +91,8 @@ public final class Coordinator {
         var reported = Set<Int>()
         var forwarded = false
         var line = ProgressLine(plans: plans)
-        var nextProgressNs = start.startNs + 1_000_000_000
+        // A little after each whole second, when the workers' once-a-second figures have arrived.
+        var nextProgressNs = start.startNs + 1_100_000_000
         while true {
             if stop.isRequested, !forwarded {
                 forwarded = true

@@ -56,6 +56,9 @@ struct GeneratorOptions: ParsableArguments {
     @Option(help: "Records carrying the term per second per process. Default: $ADDITIONAL_TERM_RATE, else 100.")
     var crashRate: Int?
 
+    @Option(help: "Fraction of records carrying a near miss of the term (crush, trash) that must not match (0 to 1).")
+    var decoyFraction: Double = 0.01
+
     @Option(help: "Fraction of well-formed records sent late (0 to 1).")
     var lateFraction: Double = 0
 
@@ -171,6 +174,7 @@ struct GeneratorOptions: ParsableArguments {
         settings.crashRate = crashRate ?? crashRateFromEnvironment ?? settings.crashRate
         settings.crashTerm = crashTerm ?? environment["ADDITIONAL_TERM"] ?? settings.crashTerm
         settings.users = users
+        settings.decoyFraction = decoyFraction
         settings.lateFraction = lateFraction
         settings.malformedFraction = malformedFraction
         settings.seed = seed
