@@ -79,7 +79,10 @@ let package = Package(
         .testTarget(name: "ManifestTests", dependencies: ["Manifest", "EventModel", "Contracts"]),
         .testTarget(name: "GeneratorTests", dependencies: ["Generator", "EventModel", "Manifest", "Kafka", "EmbeddedBroker"]),
         .testTarget(name: "DetectorTests", dependencies: ["Detector", "Contracts"]),
-        .testTarget(name: "DetectorServiceTests", dependencies: ["DetectorService", "Detector", "Kafka", "EmbeddedBroker"]),
+        .testTarget(
+            name: "DetectorServiceTests",
+            dependencies: ["DetectorService", "Detector", "Kafka", "EmbeddedBroker", "EventModel", "GroundTruth", "Contracts"]
+        ),
         .testTarget(name: "GroundTruthTests", dependencies: ["GroundTruth", "Contracts"]),
         .testTarget(name: "ValidatorTests", dependencies: ["Validator", "GroundTruth", "Kafka", "EmbeddedBroker"]),
         .testTarget(name: "ReportTests", dependencies: ["Report", "GroundTruth"]),

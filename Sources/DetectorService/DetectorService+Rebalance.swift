@@ -22,6 +22,7 @@ extension DetectorService {
 
     private func assign(_ partitions: [TopicPartition]) -> [TopicPartition] {
         hasAssignment = true
+        lastRecordAtMs = WallClock.monotonicMs
         var starts: [TopicPartition] = []
         do throws(DetectorError) {
             for given in partitions where given.topic == settings.topic {

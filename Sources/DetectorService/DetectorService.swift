@@ -39,7 +39,8 @@ public final class DetectorService {
 
     private var batchStartedAt: Int64?
     private var recordsInBatch = 0
-    private var lastRecordAtMs = WallClock.monotonicMs
+    /// When a record last arrived, or the last assignment came: idleness counts from there.
+    var lastRecordAtMs = WallClock.monotonicMs
     private var lastProgressAtMs = WallClock.monotonicMs
     private var recordsAtLastProgress = 0
 
@@ -138,7 +139,7 @@ public final class DetectorService {
             if now >= nextTickMs {
                 if engine.isBatchOpen || (hasAssignment && engine.noDataBatchIsDue) { try completeBatch() }
                 nextTickMs = max(nextTickMs + settings.triggerMs, now)
-                if let idle = settings.untilIdleMs, now - lastRecordAtMs >= idle, !engine.noDataBatchIsDue {
+                if let idle = settings.untilIdleMs, hasAssignment, now - lastRecordAtMs >= idle, !engine.noDataBatchIsDue {
                     note("\(settings.instance): no records for \(DurationText.render(milliseconds: idle)); stopping")
                     break
                 }
@@ -153,11 +154,11 @@ public final class DetectorService {
             }
         }
         if replay == nil, engine.isBatchOpen { try completeBatch() }
+        note(statsText)
         // Leaving the group revokes every partition, which hands their state on (see the rebalance handler).
         consumer.close()
         self.consumer = nil
         if let pendingFailure { throw pendingFailure }
-        note(statsText)
         return engine.stats
     }
 
