@@ -79,8 +79,11 @@ let package = Package(
         .testTarget(name: "DetectorTests", dependencies: ["Detector", "Contracts"]),
         .testTarget(name: "DetectorServiceTests", dependencies: ["DetectorService", "Detector", "Kafka", "EmbeddedBroker"]),
         .testTarget(name: "GroundTruthTests", dependencies: ["GroundTruth", "Contracts"]),
-        .testTarget(name: "ValidatorTests", dependencies: ["Validator", "GroundTruth", "Kafka", "EmbeddedBroker"]),
-        .testTarget(name: "ReportTests", dependencies: ["Report", "GroundTruth"]),
+        .testTarget(
+            name: "ValidatorTests",
+            dependencies: ["Validator", "GroundTruth", "Kafka", "EmbeddedBroker", "Manifest", "EventModel", "Contracts", "Report"]
+        ),
+        .testTarget(name: "ReportTests", dependencies: ["Report", "GroundTruth", "Contracts"]),
         .testTarget(name: "HarnessTests", dependencies: ["Harness"]),
     ],
     swiftLanguageModes: [.v6]
