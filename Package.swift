@@ -84,8 +84,11 @@ let package = Package(
             dependencies: ["DetectorService", "Detector", "Kafka", "EmbeddedBroker", "EventModel", "GroundTruth", "Contracts"]
         ),
         .testTarget(name: "GroundTruthTests", dependencies: ["GroundTruth", "Contracts"]),
-        .testTarget(name: "ValidatorTests", dependencies: ["Validator", "GroundTruth", "Kafka", "EmbeddedBroker"]),
-        .testTarget(name: "ReportTests", dependencies: ["Report", "GroundTruth"]),
+        .testTarget(
+            name: "ValidatorTests",
+            dependencies: ["Validator", "GroundTruth", "Kafka", "EmbeddedBroker", "Manifest", "EventModel", "Contracts", "Report"]
+        ),
+        .testTarget(name: "ReportTests", dependencies: ["Report", "GroundTruth", "Contracts"]),
         .testTarget(name: "HarnessTests", dependencies: ["Harness"]),
         .testTarget(name: "MonitorTests", dependencies: ["Monitor", "Kafka", "EmbeddedBroker"]),
     ],

@@ -138,7 +138,8 @@ public final class ManifestFollower {
             guard let record = try readNext(worker: worker) else { return nil }
             guard case .acked(let ackPartition, let ackOffset, let atUs) = record.acknowledgement else { continue }
             let event = record.event
-            let malformed = event.malformed != nil
+            // An oversize record is schema-valid: an event by DESIGN.md's definition, however large.
+            let malformed = event.malformed != nil && event.malformed != .oversize
             let term: EventFlags = rule.matching == .caseInsensitive ? .termCaseInsensitive : .termCaseSensitive
             let pending = PendingAck(
                 offset: ackOffset, sequence: event.sequence, ackedAtMs: atUs.flooredDivision(by: 1_000), lateness: event.lateness,

@@ -1,7 +1,8 @@
+import Foundation
 import Kafka
 
 /// A consumer reading every partition of a topic from its earliest offset by manual assignment: no group
-/// join (which takes seconds on Tansu), no committed offsets, nothing changed on the cluster.
+/// join (which takes seconds on Tansu), no commits, nothing changed on the cluster.
 struct TopicOpening {
     let consumer: KafkaConsumer
     /// The topic's partitions, ascending.
@@ -14,7 +15,10 @@ struct TopicOpening {
                 throw ValidatorError("topic '\(topic)' does not exist on \(client.brokers)")
             }
             self.partitions = partitions.sorted()
-            consumer = try KafkaConsumer(configuration: ConsumerConfiguration(client: client))
+            // librdkafka's consumer needs a group id even to assign partitions by hand; this one never joins
+            // or commits, so a fresh name leaves no trace on the cluster.
+            let group = "windtunnel-validate-\(ProcessInfo.processInfo.processIdentifier)-\(UInt64(Date().timeIntervalSince1970 * 1_000))"
+            consumer = try KafkaConsumer(configuration: ConsumerConfiguration(client: client, groupID: group))
             try consumer.assign(self.partitions.map { TopicPartition(topic: topic, partition: $0, offset: TopicPartition.beginning) })
         } catch let error as KafkaError {
             throw ValidatorError("reading topic '\(topic)' from \(client.brokers): \(error.message)")
