@@ -53,7 +53,7 @@ public struct ScenarioRun: Sendable {
 
     /// Stops every process the run started; safe to call from a signal handler's queue.
     public func interrupt() {
-        children.stopAll(graceMs: 3_000)
+        children.stopEverything(graceMs: 3_000)
     }
 
     /// Runs the scenario. Throws only when the run could not be set up at all.
@@ -74,11 +74,7 @@ public struct ScenarioRun: Sendable {
         progress("results: \(folder.path)")
         let spark = scenario.detector.kind == .spark ? try SparkJob.prepare(executable: options.executable) : nil
 
-        var broker: TansuBroker?
-        defer {
-            children.stopAll()
-            broker?.stop()
-        }
+        defer { children.stopEverything() }
         let brokers: String
         let topic: String
         if let given = options.brokers {
@@ -86,7 +82,7 @@ public struct ScenarioRun: Sendable {
             topic = detectorRunsOnItsOwn ? scenario.topic : "\(scenario.topic)-\(URL(fileURLWithPath: folder.path).lastPathComponent)"
         } else {
             let started = try TansuBroker.start()
-            broker = started
+            children.add(broker: started)
             brokers = started.bootstrap
             topic = scenario.topic
             progress("embedded broker on \(brokers)")
@@ -156,7 +152,9 @@ public struct ScenarioRun: Sendable {
         usleep(UInt32(scenario.detector.settleMs ?? min(scenario.detector.triggerMs * 3, 10_000)) * 1_000)
         for (index, detector) in detectors.sorted(by: { $0.key < $1.key }) {
             detector.stop()
-            if detector.exitStatus != 0 {
+            // A command the run starts for an external detector may well end by the SIGTERM it was sent.
+            let stoppedAsAsked = plan.externalCommand != nil && detector.endedBySignal && detector.exitStatus == SIGTERM
+            if detector.exitStatus != 0 && !stoppedAsAsked {
                 problems.append("detector-\(index) exited with status \(detector.exitStatus ?? -1): \(detector.logTail(lines: 3))")
             }
         }
