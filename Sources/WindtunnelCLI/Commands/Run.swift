@@ -58,6 +58,7 @@ struct Run: ParsableCommand {
             defer { signals.forEach { $0.cancel() } }
             do {
                 let outcome = try run.run()
+                if let steps = outcome.summary.ramp { print(RunTable.ramp(steps)) }
                 print(RunTable.expectations(outcome.summary))
                 outcome.problems.forEach { print("problem: \($0)") }
                 print("\(loaded.name): \(outcome.summary.outcome); report: \(outcome.folder.path)/report.html")

@@ -10,6 +10,18 @@ enum RunTable {
         return lines.joined(separator: "\n")
     }
 
+    /// A ramp's steps and the highest rate the detector sustained.
+    static func ramp(_ steps: [RampStep]) -> String {
+        var lines = ["| step | target rec/s | sent rec/s | detector |", "|---|---|---|---|"]
+        for (index, step) in steps.enumerated() {
+            let verdict = step.keptUp ? "kept up (read all \(step.catchUpMs ?? 0) ms after)" : "fell behind"
+            lines.append("| \(index + 1) | \(step.targetRps) | \(Int(step.achievedRps)) | \(verdict) |")
+        }
+        let sustained = steps.last(where: \.keptUp).map { "\(Int($0.achievedRps)) records/s" } ?? "none of the steps"
+        lines.append("highest sustained rate: \(sustained)")
+        return lines.joined(separator: "\n")
+    }
+
     static func runs(_ summaries: [RunSummary]) -> String {
         var lines = ["| scenario | verdict | judged alerts | latency p99 | took |", "|---|---|---|---|---|"]
         for summary in summaries {
