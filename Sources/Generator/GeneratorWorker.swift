@@ -49,6 +49,11 @@ public final class GeneratorWorker {
     public init(plan: WorkerPlan, stop: StopRequest) throws {
         self.plan = plan
         self.stop = stop
+        // The manifest needs the start time for its header, so it is created after the barrier; a folder it
+        // could not be written into is refused now, before any worker starts sending.
+        if let folder = plan.manifestFolder, !FileManager.default.isWritableFile(atPath: folder) {
+            throw ManifestError.io(path: folder, operation: "write manifests into it", reason: "the folder is missing or not writable")
+        }
         synthesizer = try EventSynthesizer(settings: plan.settings, worker: plan.workerIndex)
         placement = try CrashPlacement(settings: plan.settings, worker: plan.workerIndex)
         pending = PendingRing(minimumCapacity: Self.pendingLimit)
