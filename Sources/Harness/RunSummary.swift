@@ -1,5 +1,10 @@
 import Foundation
 
+/// The highest rate a ramp's detector kept up with, records per second (0 when it kept up with none).
+public func sustainedRate(of steps: [RampStep]) -> Double {
+    steps.filter(\.keptUp).map(\.achievedRps).max() ?? 0
+}
+
 /// One step of a ramp.
 public struct RampStep: Sendable, Codable, Equatable {
     /// Records per second asked of the generator, in all.
@@ -8,6 +13,9 @@ public struct RampStep: Sendable, Codable, Equatable {
     public var achievedRps: Double
     /// Whether the detector read everything the step produced within its grace.
     public var keptUp: Bool
+    /// Whether the generator sent at least 90% of the target: below that, the generator or the broker is
+    /// the limit, not the detector, and the ramp stops.
+    public var generatorReachedTarget: Bool
     /// How long after the step the detector had read it all, ms.
     public var catchUpMs: Int64?
 }

@@ -138,7 +138,7 @@ public struct ScenarioRun: Sendable {
         validator.wait(timeoutMs: Int.max)
         var figures = RunFiguresReader.read(folder: folder)
         if let rampSteps {
-            figures.sustainedRps = rampSteps.last(where: \.keptUp)?.achievedRps ?? 0
+            figures.sustainedRps = sustainedRate(of: rampSteps)
         }
         let expectations = ExpectationCheck.check(scenario.expectations, against: figures)
         var exitCode: Int32 = 0
@@ -225,10 +225,17 @@ public struct ScenarioRun: Sendable {
             let started = Date()
             let keptUp = waitUntilDrained(ends: summary.partitionEndOffsets, batchLogs: batchLogs, timeoutMs: graceMs)
             let achieved = summary.achievedRps ?? Double(rate)
+            let reached = achieved >= 0.9 * Double(rate)
             steps.append(
-                RampStep(targetRps: rate, achievedRps: achieved, keptUp: keptUp, catchUpMs: keptUp ? Int64(-started.timeIntervalSinceNow * 1_000) : nil))
+                RampStep(
+                    targetRps: rate, achievedRps: achieved, keptUp: keptUp, generatorReachedTarget: reached,
+                    catchUpMs: keptUp ? Int64(-started.timeIntervalSinceNow * 1_000) : nil))
             progress("ramp step \(index + 1): sent \(Int(achieved)) records/s; the detector \(keptUp ? "kept up" : "fell behind")")
             if !keptUp { break }
+            if !reached {
+                progress("ramp stops: the generator sent less than 90% of \(rate) records/s, so it or the broker is the limit here")
+                break
+            }
         }
         let tail = try ChildProcess(
             name: "generator", executable: options.executable, arguments: plan.rampTailArguments(after: steps.count),

@@ -14,11 +14,14 @@ enum RunTable {
     static func ramp(_ steps: [RampStep]) -> String {
         var lines = ["| step | target rec/s | sent rec/s | detector |", "|---|---|---|---|"]
         for (index, step) in steps.enumerated() {
-            let verdict = step.keptUp ? "kept up (read all \(step.catchUpMs ?? 0) ms after)" : "fell behind"
+            var verdict = step.keptUp ? "kept up (read all \(step.catchUpMs ?? 0) ms after)" : "fell behind"
+            if !step.generatorReachedTarget { verdict += "; the generator fell short of the target" }
             lines.append("| \(index + 1) | \(step.targetRps) | \(Int(step.achievedRps)) | \(verdict) |")
         }
-        let sustained = steps.last(where: \.keptUp).map { "\(Int($0.achievedRps)) records/s" } ?? "none of the steps"
-        lines.append("highest sustained rate: \(sustained)")
+        let sustained = sustainedRate(of: steps)
+        var limit = "the detector"
+        if steps.last?.keptUp == true { limit = steps.last?.generatorReachedTarget == false ? "the generator or the broker" : "none reached" }
+        lines.append("highest sustained rate: \(Int(sustained)) records/s; limited by \(limit)")
         return lines.joined(separator: "\n")
     }
 
