@@ -23,6 +23,9 @@ struct RunPlan {
         ]
     }
 
+    /// The Swift detectors' consumer group.
+    var group: String { "windtunnel-\(scenario.name)" }
+
     /// The generator for the whole measured stream with its tail.
     var generatorArguments: [String] {
         generatorArguments(
@@ -101,7 +104,7 @@ struct RunPlan {
     func detectorArguments(instance index: Int) -> [String] {
         ["detect"] + connection + [
             "--topic", topic,
-            "--group", "windtunnel-\(scenario.name)",
+            "--group", group,
             "--instance", "detector-\(index)",
             "--trigger", DurationText.render(milliseconds: scenario.detector.triggerMs),
             "--alerts", "jsonl:\(folder.alertsFile(instance: index))",

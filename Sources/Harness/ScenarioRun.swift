@@ -2,6 +2,7 @@ import Contracts
 import EmbeddedBroker
 import Foundation
 import Kafka
+import Monitor
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -22,6 +23,8 @@ public struct ScenarioRun: Sendable {
         public var properties: [String] = []
         /// How long to wait for the detector to finish after the stream ends. Default: 120 s.
         public var drainTimeoutMs: Int = 120_000
+        /// Serve the live figures in Prometheus text format on this port while the run lasts.
+        public var metricsPort: Int?
 
         public init(executable: String) {
             self.executable = executable
@@ -99,6 +102,11 @@ public struct ScenarioRun: Sendable {
                 detectors[index] = try startDetector(index, plan: plan, spark: spark)
             }
         }
+        let exposition = MetricsExposition()
+        let server = try options.metricsPort.map { port in try MetricsServer(port: port) { exposition.text() } }
+        defer { server?.stop() }
+        let watch = RunWatch.start(settings: watchSettings(plan: plan, client: client), folder: folder, exposition: exposition, progress: progress)
+        defer { watch?.stop() }
         var nextInstance = scenario.detector.instances
         var rampSteps: [RampStep]?
         let summaryFolder: String
@@ -130,6 +138,7 @@ public struct ScenarioRun: Sendable {
             }
         }
 
+        watch?.stop()
         progress("validating")
         let validator = try ChildProcess(
             name: "validate", executable: options.executable, arguments: plan.validateArguments(instances: nextInstance),
@@ -156,6 +165,24 @@ public struct ScenarioRun: Sendable {
         try record.write(to: folder)
         try ResultsIndex.write(root: options.resultsRoot)
         return Outcome(folder: folder, exitCode: exitCode, problems: problems, summary: record)
+    }
+
+    /// What the live view watches: the detectors' group (the Swift detector commits its offsets) and every
+    /// batch log and alert file the run's detectors may write, including instances that join later.
+    private func watchSettings(plan: RunPlan, client: ClientSettings) -> MonitorSession.Settings {
+        var settings = MonitorSession.Settings(client: client, topic: plan.topic)
+        let instances = scenario.detector.instances + scenario.faults.filter { $0.action == .addInstance }.count
+        switch scenario.detector.kind {
+        case .swift:
+            settings.groups = [plan.group]
+            settings.alertsFiles = (0..<instances).map { plan.folder.alertsFile(instance: $0) }
+        case .spark:
+            settings.batchLogs = (0..<instances).map { plan.folder.batchLogFile(instance: $0) }
+            settings.alertsFiles = (0..<instances).map { plan.folder.alertsFile(instance: $0) }
+        case .external:
+            settings.batchLogs = plan.externalBatchLog.map { [$0] } ?? []
+        }
+        return settings
     }
 
     /// The measured stream with its tail, and the faults on time; returns the next free instance number.

@@ -31,6 +31,9 @@ struct Run: ParsableCommand {
     @Option(help: "The detector under test, overriding the scenario's: swift, spark or external.")
     var detector: String?
 
+    @Option(name: .customLong("metrics-port"), help: "Serve the live figures in Prometheus text format on this port (/metrics).")
+    var metricsPort: Int?
+
     @Option(name: .customShort("X"), help: ArgumentHelp("A librdkafka property, key=value.", valueName: "key=value"))
     var properties: [String] = []
 
@@ -53,6 +56,7 @@ struct Run: ParsableCommand {
             options.resultsRoot = results
             options.brokers = brokers
             options.properties = properties
+            options.metricsPort = metricsPort
             let run = ScenarioRun(scenario: loaded, options: options) { note($0) }
             let signals = Self.stopOnSignals { run.interrupt() }
             defer { signals.forEach { $0.cancel() } }
