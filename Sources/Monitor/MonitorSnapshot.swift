@@ -55,6 +55,26 @@ public struct ConsumerStatus: Sendable, Equatable, Encodable {
 
     /// Records waiting, over all partitions.
     public var lag: Int64 { lagByPartition.values.reduce(0, +) }
+
+    private enum CodingKeys: String, CodingKey {
+        case name, source, processed, processingRate, lag, lagByPartition, verdict, watermarkMs, lastBatchMs, batches
+    }
+
+    /// Partitions are written as object keys (`{"0": 12}`), as in the batch log, rather than the flat array
+    /// that JSONEncoder makes of integer-keyed dictionaries.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(name, forKey: .name)
+        try container.encode(source, forKey: .source)
+        try container.encode(processed, forKey: .processed)
+        try container.encodeIfPresent(processingRate, forKey: .processingRate)
+        try container.encode(lag, forKey: .lag)
+        try container.encode(Dictionary(uniqueKeysWithValues: lagByPartition.map { (String($0.key), $0.value) }), forKey: .lagByPartition)
+        try container.encode(verdict, forKey: .verdict)
+        try container.encodeIfPresent(watermarkMs, forKey: .watermarkMs)
+        try container.encodeIfPresent(lastBatchMs, forKey: .lastBatchMs)
+        try container.encodeIfPresent(batches, forKey: .batches)
+    }
 }
 
 extension MonitorSnapshot {
