@@ -76,6 +76,8 @@ extension DetectorService {
         } catch {
             pendingFailure = error
         }
+        // Until the next assignment there is nothing to read, so idleness does not count.
+        hasAssignment = positions.partitions.isEmpty ? false : hasAssignment
         note("\(settings.instance): revoked partitions \(partitions.map { String($0.partition) }.joined(separator: ", "))")
     }
 }
