@@ -41,6 +41,9 @@ public final class DetectorService {
     private var recordsInBatch = 0
     /// When a record last arrived, or the last assignment came: idleness counts from there.
     var lastRecordAtMs = WallClock.monotonicMs
+    /// When the first records arrived (monotonic ms), for the reading rate.
+    private var firstRecordAtMs: Int64?
+    private var lastReadAtMs: Int64?
     private var lastProgressAtMs = WallClock.monotonicMs
     private var recordsAtLastProgress = 0
 
@@ -175,7 +178,11 @@ public final class DetectorService {
             throw DetectorError("reading \(settings.topic): \(error)")
         }
         if let pendingFailure { throw pendingFailure }
-        if outcome.records > 0 { lastRecordAtMs = WallClock.monotonicMs }
+        if outcome.records > 0 {
+            lastRecordAtMs = WallClock.monotonicMs
+            firstRecordAtMs = firstRecordAtMs ?? lastRecordAtMs
+            lastReadAtMs = lastRecordAtMs
+        }
     }
 
     /// The per-record path: no allocation, one array lookup for the partition, then the engine.
@@ -281,6 +288,13 @@ public final class DetectorService {
     }
 
     // MARK: Reporting
+
+    /// Milliseconds from the first poll that returned records to the end of the last one: the reading time
+    /// that benchmarks divide the record count by. Nil before any record.
+    public var readingSpanMs: Int64? {
+        guard let firstRecordAtMs, let lastReadAtMs else { return nil }
+        return lastReadAtMs - firstRecordAtMs
+    }
 
     /// Records read and not yet behind the partitions' last known end, as the brokers report it.
     private var lag: Int64? {
