@@ -132,11 +132,10 @@ public struct WindowEngine: Sendable {
     @inline(__always)
     private mutating func position(of partition: Int32) -> Int {
         if cachedPosition >= 0, cachedPartition == partition { return cachedPosition }
-        let position: Int
-        if let found = partitionIDs.firstIndex(of: partition) {
-            position = found
-        } else {
-            position = partitionIDs.count
+        // A counted loop: `firstIndex(of:)` allocates in unoptimized builds.
+        var position = 0
+        while position < partitionIDs.count, partitionIDs[position] != partition { position += 1 }
+        if position == partitionIDs.count {
             partitionIDs.append(partition)
             tables.append(CellTable())
         }

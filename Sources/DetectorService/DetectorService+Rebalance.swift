@@ -6,8 +6,9 @@ import Kafka
 ///
 /// On a revoke the instance ends its current batch (so the revoked partitions' records read so far are
 /// counted and checkpointed), then writes each revoked partition's state and next offset to the shared
-/// checkpoint folder and forgets it. On an assignment it takes, per partition, the fresher of that handed-on
-/// state and the state its own checkpoint holds, and starts reading where that state ends.
+/// checkpoint folder and forgets it. On an assignment it takes, per partition, the freshest of that handed-on
+/// state, the state its own checkpoint holds, and the checkpoint of an instance killed while holding the
+/// partition, and starts reading where that state ends.
 ///
 /// Both run inside librdkafka's rebalance callback, on the reading thread, between two polls: the engine is
 /// not in use then, and file I/O is safe there. What is not safe inside is polling, seeking or closing
@@ -25,26 +26,10 @@ extension DetectorService {
         lastRecordAtMs = WallClock.monotonicMs
         var starts: [TopicPartition] = []
         do throws(DetectorError) {
+            let others = try checkpoints?.otherCheckpoints().filter { $0.topic == settings.topic } ?? []
             for given in partitions where given.topic == settings.topic {
                 let partition = given.partition
-                let own = dormant.removeValue(forKey: partition)
-                let handoff = try checkpoints?.readHandoff(partition: partition).flatMap { $0.topic == settings.topic ? $0 : nil }
-                let next: Int64
-                // On equal offsets the own state wins: a replayed batch must start from exactly the state it
-                // started from before.
-                if let handoff, handoff.nextOffset > own ?? -1 {
-                    do throws(SnapshotError) {
-                        try engine.loadPartition(Array(handoff.state))
-                    } catch {
-                        throw DetectorError("handed-on state of partition \(partition): \(error.description)")
-                    }
-                    next = handoff.nextOffset
-                } else if let own {
-                    next = own
-                } else {
-                    engine.dropPartition(partition)
-                    next = 0
-                }
+                let next = try takeOver(partition, others: others)
                 positions.own(partition, from: next)
                 starts.append(TopicPartition(topic: settings.topic, partition: partition, offset: next))
             }
@@ -56,6 +41,42 @@ extension DetectorService {
         dormant = [:]
         note("\(settings.instance): assigned partitions \(starts.map { "\($0.partition)@\($0.offset)" }.joined(separator: ", "))")
         return starts
+    }
+
+    /// Loads the freshest state of `partition` (the one furthest into it) and returns where to read on:
+    /// this instance's own restored state, the state handed on at the last revoke, or the checkpoint of an
+    /// instance that was killed while holding it; with none, the partition starts at its beginning.
+    private func takeOver(_ partition: Int32, others: [Checkpoint]) throws(DetectorError) -> Int64 {
+        // On equal offsets the own state wins: a replayed batch must start from exactly the state it
+        // started from before.
+        let own = dormant.removeValue(forKey: partition)
+        var best: (offset: Int64, state: () throws(SnapshotError) -> [UInt8])?
+        if let handoff = try checkpoints?.readHandoff(partition: partition), handoff.topic == settings.topic,
+            handoff.nextOffset > own ?? -1
+        {
+            best = (handoff.nextOffset, { Array(handoff.state) })
+        }
+        // A copy of this engine to restore another instance's state into (restoring replaces all of it).
+        let template = engine
+        for other in others {
+            guard let offset = other.offsets[partition], offset > best?.offset ?? own ?? -1 else { continue }
+            best = (offset, { () throws(SnapshotError) in
+                var donor = template
+                try donor.restore(Array(other.engine))
+                return donor.partitionSnapshot(partition)
+            })
+        }
+        guard let best else {
+            if let own { return own }
+            engine.dropPartition(partition)
+            return 0
+        }
+        do throws(SnapshotError) {
+            try engine.loadPartition(try best.state())
+        } catch {
+            throw DetectorError("the state of partition \(partition) to take over: \(error.description)")
+        }
+        return best.offset
     }
 
     private func revoke(_ partitions: [TopicPartition]) {
