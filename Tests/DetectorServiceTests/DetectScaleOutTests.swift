@@ -4,8 +4,19 @@ import GroundTruth
 import Kafka
 import Testing
 
-/// Two instances in one group: the second joins midway through the stream, the partitions are split, and
-/// their state moves with them through the checkpoint folder.
+/// Two instances in one group: partitions are split, and their state moves with them through the checkpoint
+/// folder, whether an instance joins midway or is killed while holding partitions.
+///
+/// Append mode throughout: each alert is emitted once, by the instance that closes its window, so the two
+/// outputs together are comparable with one instance's. (In update mode a moved window's emissions come from
+/// two instances whose batch ids do not order them.)
+/// What the thread that restarts a killed instance found and started.
+final class DetectorRestart: @unchecked Sendable {
+    // Unchecked: written on the restarting queue, read after `sync` on that queue has drained it.
+    var killedBySignal = false
+    var process: DetectProcess?
+}
+
 @Suite("detect: scale-out", .serialized)
 struct DetectScaleOutTests {
     static let partitions = 4
@@ -19,56 +30,94 @@ struct DetectScaleOutTests {
         return stream
     }
 
-    // Append mode: each alert is emitted once, by the instance that closes its window, so the two outputs
-    // together are comparable with one instance's. (In update mode a moved window's emissions come from two
-    // instances whose batch ids do not order them.)
-    @Test func aSecondInstanceTakesPartitionsOverWithTheirState() async throws {
+    static func instance(_ folder: String, _ name: String, topic: String, broker: String) -> DetectorInstance {
+        var instance = DetectorInstance(folder: folder, name: name, group: topic, topic: topic, brokers: broker)
+        instance.mode = .append
+        return instance
+    }
+
+    /// The final alerts of one uninterrupted instance over the stream.
+    func baseline(broker: String, client: ClientSettings) throws -> [String: Int] {
+        try TestStream.createTopic("baseline", partitions: Self.partitions, client: client)
+        let single = Self.instance(try makeTestFolder("single"), "detector-0", topic: "baseline", broker: broker)
+        let alone = try single.start()
+        single.waitUntilAssigned(alone)
+        try Self.stream.produce(to: "baseline", client: client)
+        #expect(alone.wait().status == 0, "\(alone.log)")
+        return try finalAlerts([single.alertsFile])
+    }
+
+    /// Judges the two instances' outputs in exact mode and compares their final alerts with `expected`.
+    func judge(_ instances: [DetectorInstance], topic: String, records: Int, client: ClientSettings, expected: [String: Int]) throws {
+        let judge = RunJudge(client: client, topic: topic, partitions: Self.partitions, records: records)
+        let result = try judge.judge(
+            rule: RuleSettings(mode: .append), alertFiles: instances.map(\.alertsFile), batchLogs: instances.map(\.batchLog),
+            inputs: try judge.replay())
+        #expect(result.verdict == .pass, "\(topic): \(result.failures)")
+        #expect(result.alerts.duplicates == 0, "\(topic)")
+        #expect(result.alerts.outcomes.matched >= 50, "\(topic)")
+        #expect(try finalAlerts(instances.map(\.alertsFile)) == expected, "\(topic)")
+    }
+
+    func batchLog(_ instance: DetectorInstance) throws -> [BatchLogEntry] {
+        try String(contentsOfFile: instance.batchLog, encoding: .utf8).split(separator: "\n").map { try BatchLogEntry(jsonLine: $0) }
+    }
+
+    @Test func partitionsMoveWithTheirStateWhenAnInstanceJoinsOrIsKilled() async throws {
         try await withEmbeddedBroker { broker in
             let client = ClientSettings(brokers: broker.bootstrap)
-            try TestStream.createTopic("baseline", partitions: Self.partitions, client: client)
-            try TestStream.createTopic("scaled", partitions: Self.partitions, client: client)
-            let folder = try makeTestFolder("scale-out")
+            let expected = try baseline(broker: broker.bootstrap, client: client)
 
-            var single = DetectorInstance(folder: "\(folder)/single", name: "detector-0", group: "single", topic: "baseline", brokers: broker.bootstrap)
-            single.mode = .append
-            try FileManager.default.createDirectory(atPath: single.folder, withIntermediateDirectories: true)
-            let alone = try single.start()
-            single.waitUntilAssigned(alone)
-            try Self.stream.produce(to: "baseline", client: client)
-            #expect(alone.wait().status == 0, "\(alone.log)")
-
-            var first = DetectorInstance(folder: folder, name: "detector-0", group: "scaled", topic: "scaled", brokers: broker.bootstrap)
-            var second = DetectorInstance(folder: folder, name: "detector-1", group: "scaled", topic: "scaled", brokers: broker.bootstrap)
-            first.mode = .append
-            second.mode = .append
+            // A second instance joins midway.
+            try TestStream.createTopic("joined", partitions: Self.partitions, client: client)
+            let joinFolder = try makeTestFolder("joined")
+            let first = Self.instance(joinFolder, "detector-0", topic: "joined", broker: broker.bootstrap)
+            let second = Self.instance(joinFolder, "detector-1", topic: "joined", broker: broker.bootstrap)
             let one = try first.start()
             first.waitUntilAssigned(one)
             var two: DetectProcess?
-            let records = try Self.stream.produce(to: "scaled", client: client) {
-                two = try second.start()
-            }
-            let oneEnd = one.wait()
-            let twoEnd = two?.wait()
-            #expect(oneEnd.status == 0 && !oneEnd.signalled, "\(one.log)")
-            #expect(twoEnd?.status == 0 && twoEnd?.signalled == false, "\(two?.log ?? "")")
+            let joinedRecords = try Self.stream.produce(to: "joined", client: client) { two = try second.start() }
+            #expect(one.wait().status == 0, "\(one.log)")
+            #expect(two?.wait().status == 0, "\(two?.log ?? "")")
+            let firstLog = try batchLog(first)
+            #expect(firstLog.contains { $0.partitions?.count == Self.partitions })
+            #expect(firstLog.contains { ($0.partitions?.count ?? 0) < Self.partitions }, "the first instance gave partitions up")
+            #expect(try batchLog(second).contains { !$0.endOffsets.isEmpty }, "the second instance read")
+            try judge([first, second], topic: "joined", records: joinedRecords, client: client, expected: expected)
 
-            let owners = try [first, second].map { instance in
-                try String(contentsOfFile: instance.batchLog, encoding: .utf8).split(separator: "\n")
-                    .map { try BatchLogEntry(jsonLine: $0) }
+            // One of two instances is killed after writing a batch's alerts, before its checkpoint; the other
+            // takes its partitions over from its checkpoint; it restarts, cuts its alerts back, and rejoins.
+            try TestStream.createTopic("killed", partitions: Self.partitions, client: client)
+            let killFolder = try makeTestFolder("killed")
+            let survivor = Self.instance(killFolder, "detector-0", topic: "killed", broker: broker.bootstrap)
+            let victim = Self.instance(killFolder, "detector-1", topic: "killed", broker: broker.bootstrap)
+            let kept = try survivor.start()
+            survivor.waitUntilAssigned(kept)
+            let doomed = try victim.start(dieAt: "after-alerts:3")
+            victim.waitUntilAssigned(doomed)
+            // Slowly enough that the survivor is still reading when the group notices the victim is gone.
+            let comeback = DispatchQueue(label: "comeback")
+            let restarted = comeback.sync { DetectorRestart() }
+            comeback.async {
+                let ended = doomed.wait(timeoutSeconds: 30)
+                restarted.killedBySignal = ended.signalled && ended.status == SIGKILL
+                // Once the survivor has been given every partition, the victim comes back.
+                let deadline = Date().addingTimeInterval(60)
+                while kept.log.components(separatedBy: "assigned partitions").count < 4, Date() < deadline { usleep(100_000) }
+                restarted.process = try? victim.start(attempt: 1)
             }
-            // Both instances read: the second one had partitions of its own while the first one still ran.
-            #expect(owners[0].contains { $0.partitions?.count == Self.partitions })
-            #expect(owners[0].contains { ($0.partitions?.count ?? 0) < Self.partitions })
-            #expect(owners[1].contains { !($0.partitions?.isEmpty ?? true) && !$0.endOffsets.isEmpty })
-
-            let judge = RunJudge(client: client, topic: "scaled", partitions: Self.partitions, records: records)
-            let result = try judge.judge(
-                rule: RuleSettings(mode: .append), alertFiles: [first.alertsFile, second.alertsFile],
-                batchLogs: [first.batchLog, second.batchLog], inputs: try judge.replay())
-            #expect(result.verdict == .pass, "\(result.failures)")
-            #expect(result.alerts.duplicates == 0)
-            #expect(result.alerts.outcomes.matched >= 50)
-            #expect(try finalAlerts([first.alertsFile, second.alertsFile]) == finalAlerts([single.alertsFile]))
+            let killedRecords = try Self.stream.produce(to: "killed", client: client, perSecond: 400)
+            comeback.sync {}
+            #expect(restarted.killedBySignal, "\(doomed.log)")
+            #expect(kept.wait().status == 0, "\(kept.log)")
+            #expect(restarted.process?.wait().status == 0, "\(restarted.process?.log ?? "")")
+            let assignments = kept.log.components(separatedBy: "\n").filter { $0.contains("assigned partitions") }
+            #expect(assignments.count >= 3, "\(kept.log)")
+            // The survivor took the victim's partitions over where the victim's checkpoint ends, not from 0.
+            #expect(
+                assignments.contains { $0.contains("0@") && $0.contains("3@") && !$0.contains("@0,") && !$0.hasSuffix("@0") },
+                "\(kept.log)")
+            try judge([survivor, victim], topic: "killed", records: killedRecords, client: client, expected: expected)
         }
     }
 }
