@@ -34,8 +34,10 @@ public struct ScenarioRun: Sendable {
         public var folder: ResultsFolder
         /// 0 pass, 1 fail, 2 could not judge (the validator's convention).
         public var exitCode: Int32
-        /// One line per finding of the run itself (a worker died, an expectation missed).
+        /// One line per finding of the run itself (a worker died, a drain that timed out).
         public var problems: [String]
+        /// What was written to `run.json`.
+        public var summary: RunSummary
     }
 
     public let scenario: Scenario
@@ -51,44 +53,50 @@ public struct ScenarioRun: Sendable {
 
     /// Stops every process the run started; safe to call from a signal handler's queue.
     public func interrupt() {
-        children.stopAll(graceMs: 3_000)
+        children.stopEverything(graceMs: 3_000)
     }
 
     /// Runs the scenario. Throws only when the run could not be set up at all.
     public func run() throws -> Outcome {
+        let startedAt = Date()
+        // A detector the run does not start reads a topic it was told about beforehand: the scenario's, on
+        // brokers that are already running.
+        let detectorRunsOnItsOwn = scenario.detector.kind == .external && scenario.detector.command == nil
+        if detectorRunsOnItsOwn && options.brokers == nil {
+            throw ScenarioError(
+                source: scenario.name, line: nil, key: "detector.kind",
+                reason: "an external detector without a command runs on its own: give the brokers it reads (--brokers)")
+        }
         let folder = try ResultsFolder.create(root: options.resultsRoot, scenario: scenario.name)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         try encoder.encode(scenario).write(to: URL(fileURLWithPath: folder.scenarioFile))
         progress("results: \(folder.path)")
+        let spark = scenario.detector.kind == .spark ? try SparkJob.prepare(executable: options.executable) : nil
 
-        var broker: TansuBroker?
-        defer {
-            children.stopAll()
-            broker?.stop()
-        }
+        defer { children.stopEverything() }
         let brokers: String
         let topic: String
         if let given = options.brokers {
             brokers = given
-            topic = "\(scenario.topic)-\(URL(fileURLWithPath: folder.path).lastPathComponent)"
+            topic = detectorRunsOnItsOwn ? scenario.topic : "\(scenario.topic)-\(URL(fileURLWithPath: folder.path).lastPathComponent)"
         } else {
             let started = try TansuBroker.start()
-            broker = started
+            children.add(broker: started)
             brokers = started.bootstrap
             topic = scenario.topic
             progress("embedded broker on \(brokers)")
         }
         let client = ClientSettings(brokers: brokers, properties: try ClientSettings.parseProperties(options.properties))
-        try KafkaAdmin(client: client).createTopic(topic, partitions: scenario.partitions, ifMissing: options.brokers == nil)
+        try KafkaAdmin(client: client).createTopic(topic, partitions: scenario.partitions, ifMissing: options.brokers == nil || detectorRunsOnItsOwn)
         progress("topic \(topic) with \(scenario.partitions) partitions")
 
         let plan = RunPlan(scenario: scenario, folder: folder, brokers: brokers, topic: topic, properties: options.properties)
         var problems: [String] = []
         var detectors: [Int: ChildProcess] = [:]
-        if scenario.detector.kind != .external {
+        if scenario.detector.kind != .external || scenario.detector.command != nil {
             for index in 0..<scenario.detector.instances {
-                detectors[index] = try startDetector(index, plan: plan)
+                detectors[index] = try startDetector(index, plan: plan, spark: spark)
             }
         }
         let streamStart = Date()
@@ -111,7 +119,7 @@ public struct ScenarioRun: Sendable {
                     progress("fault at \(DurationText.render(milliseconds: elapsedMs)): killed detector-\(fault.instance) (SIGKILL)")
                     restarts.append((Date().addingTimeInterval(Double(fault.restartAfterMs) / 1_000), fault.instance))
                 case .addInstance:
-                    detectors[nextInstance] = try startDetector(nextInstance, plan: plan)
+                    detectors[nextInstance] = try startDetector(nextInstance, plan: plan, spark: spark)
                     progress("fault at \(DurationText.render(milliseconds: elapsedMs)): added detector-\(nextInstance)")
                     nextInstance += 1
                 case .removeInstance:
@@ -121,7 +129,7 @@ public struct ScenarioRun: Sendable {
                 }
             }
             for (position, restart) in restarts.enumerated().reversed() where restart.at <= Date() {
-                detectors[restart.index] = try startDetector(restart.index, plan: plan)
+                detectors[restart.index] = try startDetector(restart.index, plan: plan, spark: spark)
                 progress("restarted detector-\(restart.index) from its checkpoint")
                 restarts.remove(at: position)
             }
@@ -133,18 +141,20 @@ public struct ScenarioRun: Sendable {
         progress("generator finished; waiting for the detector to read the whole topic")
 
         let summary = GeneratorSummaryFile.read(folder: folder.manifestFolder)
-        if scenario.detector.kind != .external, let summary {
-            let drained = waitUntilDrained(
-                ends: summary.partitionEndOffsets, batchLogs: detectors.keys.sorted().map { folder.batchLogFile(instance: $0) })
-            if !drained {
+        let batchLogs = scenario.detector.kind == .external
+            ? plan.externalBatchLog.map { [$0] } ?? [] : detectors.keys.sorted().map { folder.batchLogFile(instance: $0) }
+        if let summary, !batchLogs.isEmpty {
+            if !waitUntilDrained(ends: summary.partitionEndOffsets, batchLogs: batchLogs) {
                 problems.append("the detector did not read the whole topic within \(options.drainTimeoutMs / 1_000) s")
             }
-            // One more trigger so that a no-data batch can close what the last data batch moved.
-            usleep(UInt32(min(scenario.detector.triggerMs * 3, 10_000)) * 1_000)
         }
+        // Time for a no-data batch to close what the last data batch moved.
+        usleep(UInt32(scenario.detector.settleMs ?? min(scenario.detector.triggerMs * 3, 10_000)) * 1_000)
         for (index, detector) in detectors.sorted(by: { $0.key < $1.key }) {
             detector.stop()
-            if detector.exitStatus != 0 {
+            // A command the run starts for an external detector may well end by the SIGTERM it was sent.
+            let stoppedAsAsked = plan.externalCommand != nil && detector.endedBySignal && detector.exitStatus == SIGTERM
+            if detector.exitStatus != 0 && !stoppedAsAsked {
                 problems.append("detector-\(index) exited with status \(detector.exitStatus ?? -1): \(detector.logTail(lines: 3))")
             }
         }
@@ -155,16 +165,34 @@ public struct ScenarioRun: Sendable {
             logPath: "\(folder.path)/validate.log")
         children.add(validator)
         validator.wait(timeoutMs: Int.max)
-        var exitCode = validator.exitStatus ?? 2
-        if !problems.isEmpty && exitCode == 0 { exitCode = 1 }
-        try writeRunSummary(folder: folder, exitCode: exitCode, problems: problems, summary: summary)
-        return Outcome(folder: folder, exitCode: exitCode, problems: problems)
+        let figures = RunFiguresReader.read(folder: folder)
+        let expectations = ExpectationCheck.check(scenario.expectations, against: figures)
+        var exitCode: Int32 = 0
+        if validator.exitStatus.map({ $0 != 0 && $0 != 1 }) ?? true {
+            exitCode = 2
+            problems.append("the validator could not judge the run: \(validator.logTail(lines: 2))")
+        } else if !problems.isEmpty || expectations.contains(where: { !$0.passed }) {
+            exitCode = 1
+        }
+        let record = RunSummary(
+            scenario: scenario.name, description: scenario.description,
+            startedAt: Int64(startedAt.timeIntervalSince1970 * 1_000), elapsedMs: Int64(-startedAt.timeIntervalSinceNow * 1_000),
+            exitCode: exitCode, problems: problems, expectations: expectations, figures: figures,
+            acknowledged: summary?.acknowledged)
+        try record.write(to: folder)
+        try ResultsIndex.write(root: options.resultsRoot)
+        return Outcome(folder: folder, exitCode: exitCode, problems: problems, summary: record)
     }
 
-    private func startDetector(_ index: Int, plan: RunPlan) throws -> ChildProcess {
+    private func startDetector(_ index: Int, plan: RunPlan, spark: SparkJob?) throws -> ChildProcess {
+        var executable = spark?.python ?? options.executable
+        var arguments = spark.map { plan.sparkArguments(instance: index, root: $0.root) } ?? plan.detectorArguments(instance: index)
+        if let command = plan.externalCommand {
+            executable = "/bin/sh"
+            arguments = ["-c", command]
+        }
         let child = try ChildProcess(
-            name: "detector-\(index)", executable: options.executable, arguments: plan.detectorArguments(instance: index),
-            logPath: plan.folder.detectorLog(instance: index))
+            name: "detector-\(index)", executable: executable, arguments: arguments, logPath: plan.folder.detectorLog(instance: index))
         children.add(child)
         return child
     }
@@ -183,12 +211,5 @@ public struct ScenarioRun: Sendable {
             usleep(200_000)
         }
         return false
-    }
-
-    private func writeRunSummary(folder: ResultsFolder, exitCode: Int32, problems: [String], summary: GeneratorSummaryFile?) throws {
-        var object: [String: Any] = ["scenario": scenario.name, "exit_code": Int(exitCode), "problems": problems]
-        if let summary { object["acknowledged"] = summary.acknowledged }
-        let data = try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys])
-        try data.write(to: URL(fileURLWithPath: folder.runSummaryFile))
     }
 }

@@ -103,6 +103,10 @@ struct ScenarioLoaderTests {
         ("faults:\n  - at: 5s\n    action: kill-detector\n    instance: 1\n", "faults[0].instance"),
         ("faults:\n  - at: 5s\n    action: remove-instance\n", "faults[0]"),
         ("faults:\n  - at: 5s\n    action: add-instance\n  - at: 4s\n    action: add-instance\n", "faults[1].at"),
+        ("detector:\n  kind: spark\n  instances: 2\n", "detector.instances"),
+        ("detector:\n  kind: swift\n  command: my-detector\n", "detector.command"),
+        ("detector:\n  kind: external\n  alerts: jsonl:a\n  instances: 2\n", "detector.instances"),
+        ("detector:\n  kind: spark\nfaults:\n  - at: 5s\n    action: add-instance\n", "faults[0]"),
     ])
     func combinations(yaml: String, key: String) {
         do {

@@ -13,10 +13,10 @@ struct Run: ParsableCommand {
         discussion: "Exits with the validator's code: 0 pass, 1 fail, 2 could not judge."
     )
 
-    @Argument(help: "A scenario file (scenarios/*.yaml), or with --all a folder of them.")
-    var scenario: String
+    @Argument(help: "Scenario files (scenarios/*.yaml), run one after the other; with --all, one folder of them.")
+    var scenarios: [String]
 
-    @Flag(help: "Run every scenario file in the folder and print one table.")
+    @Flag(help: "Run every scenario file in the folder.")
     var all = false
 
     @Option(help: "The folder under which results folders are made.")
@@ -28,16 +28,24 @@ struct Run: ParsableCommand {
     @Option(name: .customLong("set"), help: ArgumentHelp("Override a scenario key, e.g. generator.rps=2000.", valueName: "key=value"))
     var overrides: [String] = []
 
+    @Option(help: "The detector under test, overriding the scenario's: swift, spark or external.")
+    var detector: String?
+
     @Option(name: .customShort("X"), help: ArgumentHelp("A librdkafka property, key=value.", valueName: "key=value"))
     var properties: [String] = []
 
+    func validate() throws {
+        guard !scenarios.isEmpty else { throw ValidationError("name a scenario file, e.g. scenarios/smoke.yaml") }
+        if all && scenarios.count != 1 { throw ValidationError("--all takes one folder of scenario files") }
+    }
+
     func run() throws {
         let files = try scenarioFiles()
-        var rows: [(String, Int32, String)] = []
+        var rows: [RunSummary] = []
         for file in files {
             let loaded: Harness.Scenario
             do {
-                loaded = try ScenarioLoader.load(path: file, overrides: overrides)
+                loaded = try ScenarioLoader.load(path: file, overrides: overrides + (detector.map { ["detector.kind=\($0)"] } ?? []))
             } catch {
                 throw fail(error.description, exitCode: 2)
             }
@@ -50,29 +58,27 @@ struct Run: ParsableCommand {
             defer { signals.forEach { $0.cancel() } }
             do {
                 let outcome = try run.run()
-                outcome.problems.forEach { note("problem: \($0)") }
-                let verdict = ["pass", "FAIL", "could not judge"][Int(min(max(outcome.exitCode, 0), 2))]
-                note("\(loaded.name): \(verdict); report: \(outcome.folder.path)/report.html")
-                rows.append((loaded.name, outcome.exitCode, outcome.folder.path))
+                print(RunTable.expectations(outcome.summary))
+                outcome.problems.forEach { print("problem: \($0)") }
+                print("\(loaded.name): \(outcome.summary.outcome); report: \(outcome.folder.path)/report.html")
+                rows.append(outcome.summary)
             } catch {
                 throw fail("\(loaded.name): \(error)", exitCode: 2)
             }
         }
-        if all {
-            print("| scenario | verdict | results |\n|---|---|---|")
-            for (name, code, path) in rows { print("| \(name) | \(code == 0 ? "pass" : code == 1 ? "FAIL" : "could not judge") | \(path) |") }
-        }
-        let worst = rows.map(\.1).max() ?? 0
+        if rows.count > 1 { print(RunTable.runs(rows)) }
+        print("all runs: \(results)/index.html")
+        let worst = rows.map(\.exitCode).max() ?? 0
         if worst != 0 { throw ExitCode(worst) }
     }
 
     private func scenarioFiles() throws -> [String] {
-        guard all else { return [scenario] }
-        guard let names = try? FileManager.default.contentsOfDirectory(atPath: scenario) else {
-            throw fail("\(scenario) is not a readable folder of scenario files", exitCode: 2)
+        guard all, let folder = scenarios.first else { return scenarios }
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: folder) else {
+            throw fail("\(folder) is not a readable folder of scenario files", exitCode: 2)
         }
-        let files = names.filter { $0.hasSuffix(".yaml") }.sorted().map { "\(scenario)/\($0)" }
-        guard !files.isEmpty else { throw fail("\(scenario) holds no .yaml scenario files", exitCode: 2) }
+        let files = names.filter { $0.hasSuffix(".yaml") }.sorted().map { "\(folder)/\($0)" }
+        guard !files.isEmpty else { throw fail("\(folder) holds no .yaml scenario files", exitCode: 2) }
         return files
     }
 

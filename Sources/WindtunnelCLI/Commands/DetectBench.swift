@@ -6,12 +6,12 @@ import EventModel
 import Foundation
 import Kafka
 
-/// `windtunnel detect-benchmark`: how close `detect` comes to the client's own limit. Fills a topic with
+/// `windtunnel bench detector`: how close `detect` comes to the client's own limit. Fills a topic with
 /// synthesized events, then reads it twice with the same librdkafka consumer settings: once only counting
 /// records (the limit), once with the detector's service (consume, parse, count, micro-batches, checkpoints).
-struct DetectBenchmark: ParsableCommand {
+struct DetectorBench: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "detect-benchmark",
+        commandName: "detector",
         abstract: "Compare detect's consume + parse + count rate with the same client consuming without parsing.",
         discussion: """
             Without --brokers, starts an embedded Tansu broker on a free port and stops it afterwards (Tansu keeps \
@@ -62,7 +62,7 @@ struct DetectBenchmark: ParsableCommand {
     }
 
     private func measure(_ client: ClientSettings) throws {
-        let topic = "detect-benchmark-\(Int(Date().timeIntervalSince1970 * 1000))"
+        let topic = "bench-detector-\(Int(Date().timeIntervalSince1970 * 1000))"
         try KafkaAdmin(client: client).createTopic(topic, partitions: partitions)
         let bytes = try fill(topic, client: client)
         note("produced \(count) events (\(bytes / 1_000_000) MB) to \(topic)")
@@ -72,6 +72,8 @@ struct DetectBenchmark: ParsableCommand {
         let detect = try detectAll(topic, client: client)
         print(String(format: "detect (consume+parse+count): %.0f records/s (%d records in %.2f s)", detect.rate, detect.records, detect.seconds))
         print(String(format: "ratio detect / consume only: %.2f", detect.rate / raw.rate))
+        // A broker keeps what it is given; the embedded one keeps it in memory.
+        try KafkaAdmin(client: client).deleteTopic(topic)
     }
 
     /// Writes `count` synthesized events (the generator's defaults: 1,000 users, 1 % carrying the term).
