@@ -27,6 +27,8 @@ public final class DetectorService {
     /// Partitions read past their end during a replay: they are moved back once it is done.
     var overshot: Set<Int32> = []
     var hasAssignment = false
+    /// The least id the next batch may have: a taken-over partition's batches go on after its giver's.
+    var batchFloor: Int64 = 0
     /// A failure inside a rebalance callback, which cannot throw through librdkafka: raised after the poll.
     var pendingFailure: DetectorError?
 
@@ -262,6 +264,7 @@ public final class DetectorService {
         replay = nil
         batchStartedAt = nil
         recordsInBatch = 0
+        applyBatchFloor()
         reportProgress()
     }
 

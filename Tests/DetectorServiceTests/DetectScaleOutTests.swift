@@ -79,7 +79,8 @@ struct DetectScaleOutTests {
             let one = try first.start()
             first.waitUntilAssigned(one)
             var two: DetectProcess?
-            let joinedRecords = try Self.stream.produce(to: "joined", client: client) { two = try second.start() }
+            // Slowly enough that the second instance joins while the stream still flows.
+            let joinedRecords = try Self.stream.produce(to: "joined", client: client, perSecond: 500) { two = try second.start() }
             #expect(one.wait().status == 0, "\(one.log)")
             #expect(two?.wait().status == 0, "\(two?.log ?? "")")
             let firstLog = try batchLog(first)
