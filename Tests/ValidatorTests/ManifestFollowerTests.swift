@@ -4,7 +4,7 @@ import Foundation
 import GroundTruth
 import Manifest
 import Testing
-@testable import Validator
+import Validator
 
 /// The topic audit against hand-written manifests: every kind of finding, counted once, and the facts
 /// handed to ground truth.
@@ -95,22 +95,24 @@ struct ManifestFollowerTests {
         #expect(throws: ValidatorError.self) { try AcknowledgedEnds.read(folder: scratch.path, directory: directory) }
     }
 
-    @Test func sequenceSetRemembersPairsApart() {
-        var set = SequenceSet()
-        var repeats: [Bool] = []
-        for (worker, sequence) in [(0, 5), (0, 5), (1, 5), (0, 70_000), (0, 70_000), (0, UInt64(1) << 40)] {
-            repeats.append(set.insert(worker: worker, sequence: sequence))
+    @Test func duplicatesAreFoundFarApart() throws {
+        let scratch = try ScratchFolder()
+        defer { scratch.remove() }
+        let sequences: [UInt64] = [3, 70_000, 1 << 40]
+        try writeManifest(
+            scratch.path, worker: 0, sequences.enumerated().map { ($0.element, .acked(partition: 0, offset: Int64($0.offset), atUs: 1)) })
+        let follower = try ManifestFollower(directory: try ManifestDirectory(path: scratch.path), rule: RuleSettings())
+        for (offset, sequence) in sequences.enumerated() {
+            #expect(try follower.facts(partition: 0, offset: Int64(offset), worker: 0, sequence: sequence) != nil)
         }
-        #expect(repeats == [false, true, false, false, true, false])
-    }
-
-    @Test func headerNumbers() {
-        func decimal(_ text: String) -> UInt64? { Array(text.utf8).withUnsafeBytes { TopicReplay.decimal($0) } }
-        #expect(decimal("0") == 0)
-        #expect(decimal("123456") == 123_456)
-        #expect(decimal("") == nil)
-        #expect(decimal("12a") == nil)
-        #expect(decimal("-1") == nil)
-        #expect(decimal(String(repeating: "9", count: 19)) == nil)
+        for (offset, sequence) in sequences.reversed().enumerated() {
+            #expect(try follower.facts(partition: 0, offset: Int64(sequences.count + offset), worker: 0, sequence: sequence) == nil)
+        }
+        // A sequence one page away from a seen one is new.
+        #expect(try follower.facts(partition: 0, offset: 10, worker: 0, sequence: 3 + 65_536) == nil)
+        let audit = try follower.finish()
+        #expect(audit.duplicated == 3)
+        #expect(audit.neverAcknowledged == 1)
+        #expect(audit.matched == 3)
     }
 }

@@ -121,7 +121,7 @@ struct LargeRun {
     }
 
     mutating func produce(topic: String, client: ClientSettings, manifestFolder: String) throws {
-        var settings = GeneratorSettings()
+        let settings = GeneratorSettings()
         let synthesizer = try EventSynthesizer(settings: settings, worker: 0)
         try FileManager.default.createDirectory(atPath: manifestFolder, withIntermediateDirectories: true)
         let start: Int64 = 1_769_000_000_000
