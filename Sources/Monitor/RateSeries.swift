@@ -19,13 +19,20 @@ public struct RateSeries: Sendable, Equatable {
     /// The latest total.
     public var total: Int64? { points.last?.total }
 
-    /// Per second over the last `overMs` (from the oldest point in that span to the newest); nil with fewer
-    /// than two points in it.
-    public func rate(overMs: Int64 = 3_000) -> Double? {
-        guard let last = points.last, let first = points.first(where: { $0.atMs >= last.atMs - overMs }),
-            last.atMs > first.atMs
-        else { return nil }
-        return Double(last.total - first.total) * 1_000 / Double(last.atMs - first.atMs)
+    /// Per second over the last `overMs`: the least-squares slope of the totals in that span, so that a
+    /// total that moves in steps (a consumer group committing once per micro-batch) still gives a steady
+    /// rate; nil with fewer than two points in it.
+    public func rate(overMs: Int64 = 6_000) -> Double? {
+        guard let last = points.last else { return nil }
+        let recent = points.filter { $0.atMs >= last.atMs - overMs }
+        guard recent.count >= 2, let first = recent.first, last.atMs > first.atMs else { return nil }
+        let xs = recent.map { Double($0.atMs - first.atMs) / 1_000 }
+        let ys = recent.map { Double($0.total - first.total) }
+        let meanX = xs.reduce(0, +) / Double(xs.count)
+        let meanY = ys.reduce(0, +) / Double(ys.count)
+        let covariance = zip(xs, ys).map { ($0 - meanX) * ($1 - meanY) }.reduce(0, +)
+        let variance = xs.map { ($0 - meanX) * ($0 - meanX) }.reduce(0, +)
+        return variance > 0 ? covariance / variance : nil
     }
 
     public static func == (lhs: RateSeries, rhs: RateSeries) -> Bool {

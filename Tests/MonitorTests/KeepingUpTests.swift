@@ -68,6 +68,16 @@ struct RateSeriesTests {
         #expect(series.total == 6_400)
     }
 
+    @Test func aTotalMovingInUnevenStepsGivesASteadyRate() throws {
+        var series = RateSeries()
+        // Commits of 6000 records once per batch, seen one refresh late now and then.
+        for (second, total) in [0, 6_000, 6_000, 18_000, 24_000, 24_000, 36_000].enumerated() {
+            series.add(atMs: Int64(second) * 1_000, total: Int64(total))
+        }
+        let rate = try #require(series.rate())
+        #expect(abs(rate - 6_000) <= 600, "\(rate)")
+    }
+
     @Test func aTotalThatGoesDownRestartsTheSeries() {
         var series = RateSeries()
         series.add(atMs: 0, total: 500)
