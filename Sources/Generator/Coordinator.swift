@@ -18,6 +18,9 @@ public final class Coordinator {
     private let workerArguments: [String]
     private let plans: [WorkerPlan]
     private let progress: (String) -> Void
+    /// Called once a second with every worker's latest figures (nil for a worker that has sent none yet),
+    /// for live metrics.
+    public var observe: ([WorkerStats?]) -> Void = { _ in }
 
     /// The longest wait for every worker to reach the barrier.
     static let readyTimeoutNs: UInt64 = 60_000_000_000
@@ -109,7 +112,9 @@ public final class Coordinator {
             let now = clock.nowNs()
             if now >= nextProgressNs {
                 nextProgressNs += 1_000_000_000
-                progress(line.update(stats: workers.map(\.latestStats), nowNs: now, startNs: start.startNs))
+                let stats = workers.map(\.latestStats)
+                progress(line.update(stats: stats, nowNs: now, startNs: start.startNs))
+                observe(stats)
             }
             usleep(50_000)
         }

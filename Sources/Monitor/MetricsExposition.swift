@@ -49,6 +49,12 @@ public final class MetricsExposition: @unchecked Sendable {
         }
     }
 
+    /// Sets one gauge, for figures of a single process (the generator's, the detector's) that are not a
+    /// `MonitorSnapshot`. `name` starts with `windtunnel_`.
+    public func set(_ name: String, labels: [(String, String)] = [], help: String, to value: Double) {
+        lock.withLock { gauge(name, labels, help).set(value) }
+    }
+
     /// The text format a Prometheus server scrapes.
     public func text() -> String {
         registry.emitToString()

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Generator
+import Monitor
 
 /// `windtunnel generate`: the paced multi-process load generator.
 struct Generate: ParsableCommand {
@@ -20,6 +21,9 @@ struct Generate: ParsableCommand {
 
     @OptionGroup var options: GeneratorOptions
 
+    @Option(name: .customLong("metrics-port"), help: "Serve the live figures in Prometheus text format on this port (/metrics).")
+    var metricsPort: Int?
+
     func run() throws {
         let plans = try options.resolve(environment: ProcessInfo.processInfo.environment)
         if let folder = options.manifest {
@@ -33,6 +37,8 @@ struct Generate: ParsableCommand {
         let coordinator = Coordinator(executable: Run.ownExecutable, workerArguments: [GenerateWorker.configuration.commandName ?? ""], plans: plans) {
             note($0)
         }
+        let server = try metricsPort.map { port in try GeneratorMetrics.serve(port: port, target: plans, on: coordinator) }
+        defer { server?.stop() }
         let summary: GenerationSummary
         do {
             summary = try coordinator.run(stop: stop)
