@@ -486,18 +486,21 @@ def run(args: argparse.Namespace, spark=None) -> int:
 def watch(query, log: BatchLog, until_idle_ms: int | None, stop: StopRequest) -> None:
     """Logs batches as they complete; returns when the query ended, was interrupted, or was idle long enough.
 
-    Idle means no batch with input rows for `until_idle_ms`, counted from the start or from the last batch
-    that had input. It never ends a running trigger: stopping a query while its foreachBatch function runs a
-    Spark job interrupts that job, and Spark 4.3 then dies in its stream thread with a StackOverflowError.
+    Idle means no batch with input rows for `until_idle_ms`, counted from the first trigger Spark runs (the
+    query's set-up before it can take seconds) or from the last batch that had input. It never ends a running
+    trigger: stopping a query while its foreachBatch function runs a Spark job interrupts that job, and
+    Spark 4.3 then dies in its stream thread with a StackOverflowError.
     """
-    idle_since = time.monotonic()
+    idle_since = None
     while query.isActive and not stop.requested:
         # Read the status before the progress: Spark posts a batch's progress before it clears the flag.
         busy = query.status["isTriggerActive"]
-        if any(p["numInputRows"] > 0 for p in log.record(progress_dicts(query))):
+        fresh = log.record(progress_dicts(query))
+        if any(p["numInputRows"] > 0 for p in fresh) or (idle_since is None and (busy or fresh)):
             idle_since = time.monotonic()
-        if until_idle_ms and not busy and time.monotonic() - idle_since >= until_idle_ms / 1000:
-            return
+        if until_idle_ms and idle_since is not None and not busy:
+            if time.monotonic() - idle_since >= until_idle_ms / 1000:
+                return
         time.sleep(0.1)
 
 
