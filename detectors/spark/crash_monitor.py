@@ -277,9 +277,10 @@ def check_brokers(args: argparse.Namespace) -> None:
     from confluent_kafka import KafkaException
     from confluent_kafka.admin import AdminClient
 
-    config = {"bootstrap.servers": args.brokers, **dict(args.kafka_properties)}
+    # librdkafka would also log each failed connection attempt to stderr; the one line below says it all.
+    config = {"bootstrap.servers": args.brokers, "log_level": 0, **dict(args.kafka_properties)}
     try:
-        AdminClient(config).list_topics(timeout=15)
+        AdminClient(config).list_topics(timeout=10)
     except KafkaException as error:
         raise UsageError(f"--brokers {args.brokers}: no answer ({error.args[0].str()})") from None
 
@@ -450,9 +451,9 @@ def run(args: argparse.Namespace, spark=None) -> int:
 
     Raises QueryStopped when the query ends on its own, with Spark's reason when it gave one.
     """
-    spark = spark or build_session(args)
     if args.source == "pykafka":
         check_brokers(args)
+    spark = spark or build_session(args)
     checkpoint = args.checkpoint or Path(tempfile.mkdtemp(prefix="crash-monitor-checkpoint-"))
     log = BatchLog(args.batch_log, args.instance)
     stop = StopRequest()

@@ -1,6 +1,6 @@
 """Shared fixtures for the Spark detector's tests: the job's module on sys.path and a Tansu broker.
 
-Run them with the detector's virtualenv (`tests/spark/run` sets it up), which has pyspark and confluent-kafka.
+Run them with `scripts/test-spark`, which sets up the detector's virtualenv (pyspark, confluent-kafka) first.
 """
 
 from __future__ import annotations
