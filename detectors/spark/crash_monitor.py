@@ -147,7 +147,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                      help="stop after no new input rows for this long (default: run until interrupted)")
     run.add_argument("--checkpoint", type=Path, metavar="DIR",
                      help="checkpoint folder; a restarted job resumes from it (default: a temporary folder)")
-    run.add_argument("--master", default="local[2]", help="Spark master (default: local[2]; ignored by spark-submit)")
+    run.add_argument("--master", help="Spark master (default: spark-submit's --master, else local[2])")
     run.add_argument("--shuffle-partitions", type=positive_int, default=4,
                      help="spark.sql.shuffle.partitions, fixed by the first run of a checkpoint (default: 4)")
     run.add_argument("--timezone", type=time_zone, default="UTC",
@@ -407,21 +407,27 @@ def build_session(args: argparse.Namespace):
     # see only what PYTHONPATH names (shipping the file with addPyFile is not enough for planning).
     os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [str(HERE), os.environ.get("PYTHONPATH")]))
     sys.path.insert(0, str(HERE))
-    # Without this, local Python workers run whatever `python3` is on PATH, not this interpreter.
-    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+    # Under spark-submit the JVM already runs with its --master; setting one here would override it, and the
+    # submitter's environment decides which Python the executors run.
+    submitted = "PYSPARK_GATEWAY_PORT" in os.environ
+    master = args.master or (None if submitted else "local[2]")
+    if not submitted:
+        # Without this, local Python workers run whatever `python3` is on PATH, not this interpreter.
+        os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
 
     import pyspark
     from pyspark.sql import SparkSession
 
+    builder = SparkSession.builder.appName("windtunnel-crash-monitor")
+    if master:
+        builder = builder.master(master)
     builder = (
-        SparkSession.builder.appName("windtunnel-crash-monitor")
-        .master(args.master)
-        .config("spark.sql.session.timeZone", args.timezone)
+        builder.config("spark.sql.session.timeZone", args.timezone)
         .config("spark.sql.shuffle.partitions", str(args.shuffle_partitions))
         .config("spark.ui.showConsoleProgress", "false")  # progress bars would garble the console tables
         .config("spark.sql.streaming.numRecentProgressUpdates", "1000")
     )
-    if args.master.startswith("local"):
+    if master and master.startswith("local"):
         builder = builder.config("spark.ui.enabled", "false")
     if args.source == "kafka":
         # Under spark-submit --packages the JVM already has the connector and this setting is moot.
