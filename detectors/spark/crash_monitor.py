@@ -495,14 +495,17 @@ def watch(query, log: BatchLog, until_idle_ms: int | None, stop: StopRequest) ->
 
     Idle means no batch with input rows for `until_idle_ms`, counted from the first trigger Spark runs (the
     query's set-up before it can take seconds) or from the last batch that had input. It never ends a running
-    trigger: stopping a query while its foreachBatch function runs a Spark job interrupts that job, and
-    Spark 4.3 then dies in its stream thread with a StackOverflowError.
+    trigger, not even when interrupted: stopping a query while its foreachBatch function runs a Spark job
+    interrupts that job, and Spark 4.3 then dies in its stream thread with a StackOverflowError; the batch's
+    alerts would be written without its batch-log line.
     """
     idle_since = None
-    while query.isActive and not stop.requested:
+    while query.isActive:
         # Read the status before the progress: Spark posts a batch's progress before it clears the flag.
         busy = query.status["isTriggerActive"]
         fresh = log.record(progress_dicts(query))
+        if stop.requested and not busy:
+            return
         if any(p["numInputRows"] > 0 for p in fresh) or (idle_since is None and (busy or fresh)):
             idle_since = time.monotonic()
         if until_idle_ms and idle_since is not None and not busy:

@@ -1,4 +1,4 @@
-"""End to end: events produced to a Tansu broker, the job run with the `pykafka` source until idle.
+"""End to end: events produced to a Tansu broker, the job run with the `pykafka` source, stopped by SIGTERM.
 
 The expected alerts are recomputed here from what was produced, replayed through the batch boundaries the
 job logged (DESIGN.md, exact mode): per batch, rows whose window ends at or before the previous batch's
@@ -11,8 +11,10 @@ from __future__ import annotations
 import json
 import random
 import re
+import signal
 import subprocess
 import sys
+import time
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -164,8 +166,28 @@ class Run:
     stdout: str
 
 
+def read_jsonl(path: Path) -> list[dict]:
+    """The complete lines of a JSONL file that may be being written."""
+    text = path.read_text() if path.exists() else ""
+    return [json.loads(line) for line in text[:text.rfind("\n") + 1].splitlines()]
+
+
+def stop_when_drained(job: subprocess.Popen, batch_log: Path, produced: int, timeout_s: float = 240) -> None:
+    """Sends SIGTERM once the batch log shows every produced record read, as the harness does."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline and job.poll() is None:
+        batches = read_jsonl(batch_log)
+        if batches and sum(batches[-1]["end_offsets"].values()) >= produced:
+            job.send_signal(signal.SIGTERM)
+            return
+        time.sleep(0.2)
+    job.kill()
+    pytest.fail(f"the job did not read all {produced} records within {timeout_s} s (exit code {job.poll()})")
+
+
 @pytest.fixture(scope="module")
 def run(broker, tmp_path_factory) -> Run:
+    """The job, run until it has read everything and then stopped with SIGTERM, as the harness stops it."""
     stream = build_stream()
     records = produce(broker, stream.values)
     out = tmp_path_factory.mktemp("e2e")
@@ -173,12 +195,15 @@ def run(broker, tmp_path_factory) -> Run:
         sys.executable, str(JOB), "--source", "pykafka", "--brokers", broker, "--topic", TOPIC,
         "--max-records-per-batch", str(BATCH_ROWS), "--alerts", str(out / "alerts.jsonl"),
         "--batch-log", str(out / "batches.jsonl"), "--console", "--console-rows", "1000",
-        "--checkpoint", str(out / "checkpoint"), "--trigger", "1s", "--until-idle", "4s", "--instance", "spark-e2e",
+        "--checkpoint", str(out / "checkpoint"), "--trigger", "1s", "--instance", "spark-e2e",
     ]
-    result = subprocess.run(command, capture_output=True, text=True, timeout=300)
-    assert result.returncode == 0, result.stderr[-3000:]
-    read = lambda name: [json.loads(line) for line in (out / name).read_text().splitlines()]
-    return Run(stream, records, read("alerts.jsonl"), read("batches.jsonl"), result.stdout)
+    with (out / "stdout").open("w") as stdout, (out / "stderr").open("w") as stderr:
+        job = subprocess.Popen(command, stdout=stdout, stderr=stderr, text=True)
+        stop_when_drained(job, out / "batches.jsonl", len(records))
+        code = job.wait(timeout=60)
+    assert code == 0, (out / "stderr").read_text()[-3000:]
+    return Run(stream, records, read_jsonl(out / "alerts.jsonl"), read_jsonl(out / "batches.jsonl"),
+               (out / "stdout").read_text())
 
 
 def test_everything_produced_was_delivered(run):
