@@ -42,16 +42,15 @@ class UsageError(Exception):
 
 # -- options ----------------------------------------------------------------------------------------------------
 
-_DURATION = re.compile(r"^(\d+(?:\.\d+)?)(ms|s|m|h)$")
+_DURATION_PART = r"(\d+(?:\.\d+)?)(ms|s|m|h)"
 _UNIT_MS = {"ms": 1, "s": 1000, "m": 60_000, "h": 3_600_000}
 
 
 def duration_ms(text: str) -> int:
-    """`500ms`, `1s`, `2.5s`, `10m`, `1h` as whole milliseconds."""
-    match = _DURATION.match(text.strip())
-    if not match:
+    """`500ms`, `1s`, `2.5s`, `10m`, `1h`, or parts in a row as windtunnel writes them (`1m30s`), in whole ms."""
+    if not re.fullmatch(f"(?:{_DURATION_PART})+", text.strip()):
         raise argparse.ArgumentTypeError(f"'{text}' is not a duration; use a number and a unit, e.g. 500ms, 1s, 2m")
-    return round(float(match.group(1)) * _UNIT_MS[match.group(2)])
+    return round(sum(float(number) * _UNIT_MS[unit] for number, unit in re.findall(_DURATION_PART, text)))
 
 
 def positive_duration_ms(text: str) -> int:

@@ -1,10 +1,14 @@
-"""Shared fixtures for the Spark detector's tests: the job's module on sys.path and a Tansu broker.
+"""Shared parts of the Spark detector's tests: the job's module on sys.path, a Tansu broker, producing events,
+running the job until it has read a topic, and windtunnel's validator.
 
 Run them with `scripts/test-spark`, which sets up the detector's virtualenv (pyspark, confluent-kafka) first.
 """
 
 from __future__ import annotations
 
+import json
+import re
+import signal
 import socket
 import subprocess
 import sys
@@ -17,6 +21,7 @@ REPO = Path(__file__).resolve().parents[2]
 JOB_DIR = REPO / "detectors" / "spark"
 JOB = JOB_DIR / "crash_monitor.py"
 TANSU = REPO / ".deps" / "bin" / "tansu"
+WINDTUNNEL = REPO / ".build" / "debug" / "windtunnel"
 
 sys.path.insert(0, str(JOB_DIR))
 
@@ -66,3 +71,83 @@ def broker(tmp_path_factory):
             process.wait(timeout=10)
         except subprocess.TimeoutExpired:
             process.kill()
+
+
+def event(ts: int, user: str, content: str, severity: str) -> str:
+    """A log event as the generator writes it (DESIGN.md, "The domain")."""
+    return json.dumps({"timestamp": ts, "status": "OK", "severity": severity, "source_ip": "10.1.2.3",
+                       "user_id": user, "content": content})
+
+
+def produce(broker: str, topic: str, partitions: int, values: list[str]) -> dict[tuple[int, int], str]:
+    """Creates the topic and produces the values keyed by user; returns them by (partition, offset)."""
+    from confluent_kafka import Producer
+    from confluent_kafka.admin import AdminClient, NewTopic
+
+    admin = AdminClient({"bootstrap.servers": broker})
+    for future in admin.create_topics([NewTopic(topic, partitions, 1)]).values():
+        future.result()
+    delivered: dict[tuple[int, int], str] = {}
+    failures = []
+
+    def on_delivery(error, message):
+        if error is not None:
+            failures.append(error)
+        else:
+            delivered[(message.partition(), message.offset())] = message.value().decode()
+
+    producer = Producer({"bootstrap.servers": broker, "enable.idempotence": True, "linger.ms": 20})
+    for value in values:
+        match = re.search(r'"user_id": "([^"]+)"', value)
+        producer.produce(topic, key=match.group(1) if match else "malformed", value=value, on_delivery=on_delivery)
+        producer.poll(0)
+    assert producer.flush(30) == 0 and not failures, f"produce failed: {failures[:3]}"
+    return delivered
+
+
+def read_jsonl(path: Path) -> list[dict]:
+    """The complete lines of a JSONL file that may be being written."""
+    text = path.read_text() if path.exists() else ""
+    return [json.loads(line) for line in text[:text.rfind("\n") + 1].splitlines()]
+
+
+def run_until_drained(job: Path, options: list[str], out: Path, produced: int, timeout_s: float = 240) -> str:
+    """Runs the job until its batch log (`out/batches.jsonl`) shows every produced record read, then stops it
+    with SIGTERM as the harness does; asserts that it exits 0 and returns its standard output."""
+    with (out / "stdout").open("w") as stdout, (out / "stderr").open("w") as stderr:
+        process = subprocess.Popen([sys.executable, str(job), *options], stdout=stdout, stderr=stderr)
+        deadline = time.monotonic() + timeout_s
+        while process.poll() is None:
+            batches = read_jsonl(out / "batches.jsonl")
+            if batches and sum(batches[-1]["end_offsets"].values()) >= produced:
+                process.send_signal(signal.SIGTERM)
+                break
+            if time.monotonic() > deadline:
+                process.kill()
+                pytest.fail(f"the job did not read all {produced} records within {timeout_s} s")
+            time.sleep(0.2)
+        code = process.wait(timeout=120)
+    assert code == 0, (out / "stderr").read_text()[-3000:]
+    return (out / "stdout").read_text()
+
+
+@pytest.fixture(scope="session")
+def windtunnel() -> Path:
+    """The windtunnel binary, when it has the `validate` command (scripts/test-spark builds it)."""
+    if not WINDTUNNEL.exists():
+        pytest.skip(f"{WINDTUNNEL.relative_to(REPO)} is missing: run swift build")
+    probe = subprocess.run([str(WINDTUNNEL), "validate", "--help"], capture_output=True, text=True)
+    if probe.returncode != 0:
+        pytest.skip(f"{WINDTUNNEL.relative_to(REPO)} has no validate command yet")
+    return WINDTUNNEL
+
+
+def validate(windtunnel: Path, broker: str, topic: str, alerts: str, batch_log: Path, report: Path) -> tuple[int, dict]:
+    """Runs `windtunnel validate` with the course's rule; returns its exit code and validation.json."""
+    result = subprocess.run([
+        str(windtunnel), "validate", "--brokers", broker, "--topic", topic, "--alerts", alerts,
+        "--batch-log", str(batch_log), "--window", "10s", "--watermark", "30s", "--threshold", "2",
+        "--report", str(report),
+    ], capture_output=True, text=True, timeout=120)
+    assert result.returncode in (0, 1), f"validate could not judge (exit {result.returncode}): {result.stderr[-2000:]}"
+    return result.returncode, json.loads((report / "validation.json").read_text())

@@ -44,9 +44,12 @@ def test_unreachable_brokers_are_named_before_spark_starts():
     assert result.stderr.count("\n") == 1
 
 
-def test_durations():
-    assert [crash_monitor.duration_ms(t) for t in ("500ms", "1s", "2.5s", "10m", "1h")] == [
-        500, 1000, 2500, 600_000, 3_600_000]
+def test_durations_read_what_windtunnel_writes():
+    assert [crash_monitor.duration_ms(t) for t in ("500ms", "1s", "2.5s", "10m", "1h", "1m30s", "1s500ms", "0s")] == [
+        500, 1000, 2500, 600_000, 3_600_000, 90_000, 1500, 0]
+    for bad in ("10", "1x", "s", "1m 30s", "-1s", ""):
+        with pytest.raises(crash_monitor.argparse.ArgumentTypeError):
+            crash_monitor.duration_ms(bad)
 
 
 def test_apportion_is_proportional_exact_and_bounded():

@@ -11,31 +11,20 @@ from __future__ import annotations
 import json
 import random
 import re
-import signal
-import subprocess
-import sys
-import time
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
-from confluent_kafka import Producer
-from confluent_kafka.admin import AdminClient, NewTopic
 
-from conftest import JOB
+from conftest import JOB, event, produce, read_jsonl, run_until_drained, validate
 
 T = 1_769_000_000_000  # a multiple of the window
 WINDOW, DELAY, THRESHOLD = 10_000, 30_000, 2
 PARTITIONS = 4
 BATCH_ROWS = 1000
 TOPIC = "logs"
-
-
-def event(ts: int, user: str, content: str, severity: str) -> str:
-    return json.dumps({"timestamp": ts, "status": "OK", "severity": severity, "source_ip": "10.1.2.3",
-                       "user_id": user, "content": content})
 
 
 @dataclass
@@ -77,29 +66,6 @@ def build_stream(seed: int = 7) -> Stream:
         values.insert(position, bad)
     values += [event(T + 90_000 + j * 1000, f"user_{2000 + j}", "crash", "High") for j in range(50)]
     return Stream(values, hot, late_user)
-
-
-def produce(broker: str, values: list[str]) -> dict[tuple[int, int], str]:
-    """Produces the values keyed by user; returns them by (partition, offset) from the delivery reports."""
-    admin = AdminClient({"bootstrap.servers": broker})
-    for future in admin.create_topics([NewTopic(TOPIC, PARTITIONS, 1)]).values():
-        future.result()
-    delivered: dict[tuple[int, int], str] = {}
-    failures = []
-
-    def on_delivery(error, message):
-        if error is not None:
-            failures.append(error)
-        else:
-            delivered[(message.partition(), message.offset())] = message.value().decode()
-
-    producer = Producer({"bootstrap.servers": broker, "enable.idempotence": True, "linger.ms": 20})
-    for value in values:
-        match = re.search(r'"user_id": "([^"]+)"', value)
-        producer.produce(TOPIC, key=match.group(1) if match else "malformed", value=value, on_delivery=on_delivery)
-        producer.poll(0)
-    assert producer.flush(30) == 0 and not failures, f"produce failed: {failures[:3]}"
-    return delivered
 
 
 def matching_time(value: str) -> int | None:
@@ -164,46 +130,22 @@ class Run:
     alerts: list[dict]
     batches: list[dict]
     stdout: str
-
-
-def read_jsonl(path: Path) -> list[dict]:
-    """The complete lines of a JSONL file that may be being written."""
-    text = path.read_text() if path.exists() else ""
-    return [json.loads(line) for line in text[:text.rfind("\n") + 1].splitlines()]
-
-
-def stop_when_drained(job: subprocess.Popen, batch_log: Path, produced: int, timeout_s: float = 240) -> None:
-    """Sends SIGTERM once the batch log shows every produced record read, as the harness does."""
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline and job.poll() is None:
-        batches = read_jsonl(batch_log)
-        if batches and sum(batches[-1]["end_offsets"].values()) >= produced:
-            job.send_signal(signal.SIGTERM)
-            return
-        time.sleep(0.2)
-    job.kill()
-    pytest.fail(f"the job did not read all {produced} records within {timeout_s} s (exit code {job.poll()})")
+    folder: Path
 
 
 @pytest.fixture(scope="module")
 def run(broker, tmp_path_factory) -> Run:
     """The job, run until it has read everything and then stopped with SIGTERM, as the harness stops it."""
     stream = build_stream()
-    records = produce(broker, stream.values)
+    records = produce(broker, TOPIC, PARTITIONS, stream.values)
     out = tmp_path_factory.mktemp("e2e")
-    command = [
-        sys.executable, str(JOB), "--source", "pykafka", "--brokers", broker, "--topic", TOPIC,
+    stdout = run_until_drained(JOB, [
+        "--source", "pykafka", "--brokers", broker, "--topic", TOPIC,
         "--max-records-per-batch", str(BATCH_ROWS), "--alerts", str(out / "alerts.jsonl"),
         "--batch-log", str(out / "batches.jsonl"), "--console", "--console-rows", "1000",
         "--checkpoint", str(out / "checkpoint"), "--trigger", "1s", "--instance", "spark-e2e",
-    ]
-    with (out / "stdout").open("w") as stdout, (out / "stderr").open("w") as stderr:
-        job = subprocess.Popen(command, stdout=stdout, stderr=stderr, text=True)
-        stop_when_drained(job, out / "batches.jsonl", len(records))
-        code = job.wait(timeout=60)
-    assert code == 0, (out / "stderr").read_text()[-3000:]
-    return Run(stream, records, read_jsonl(out / "alerts.jsonl"), read_jsonl(out / "batches.jsonl"),
-               (out / "stdout").read_text())
+    ], out, len(records))
+    return Run(stream, records, read_jsonl(out / "alerts.jsonl"), read_jsonl(out / "batches.jsonl"), stdout, out)
 
 
 def test_everything_produced_was_delivered(run):
@@ -289,3 +231,16 @@ def test_console_tables_parse_and_agree_with_the_records(run):
     for a in run.alerts:
         records[a["batch"]].add((a["window_start"], a["window_end"], a["user_id"], a["crash_count"]))
     assert {b: rows for b, rows in tables.items() if rows} == dict(records)
+
+
+def test_validator_passes_the_job_on_its_records_and_on_its_console_output(run, broker, windtunnel, tmp_path):
+    """`windtunnel validate` replays the topic through the batch log: the job passes, judged on its JSONL
+    records and on its console tables alike."""
+    by_records = validate(windtunnel, broker, TOPIC, f"jsonl:{run.folder / 'alerts.jsonl'}",
+                          run.folder / "batches.jsonl", tmp_path / "records")
+    by_console = validate(windtunnel, broker, TOPIC, f"spark-console:{run.folder / 'stdout'}",
+                          run.folder / "batches.jsonl", tmp_path / "console")
+    for code, result in (by_records, by_console):
+        assert (code, result["verdict"]) == (0, "pass"), result["failures"]
+        assert result["alerts"]["outcomes"]["matched"] >= len(run.stream.hot)
+    assert by_console[1]["alerts"]["outcomes"] == by_records[1]["alerts"]["outcomes"]
