@@ -18,6 +18,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "5.0.1"),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
         // MARK: C libraries
@@ -52,6 +53,7 @@ let package = Package(
         .target(name: "DetectorService", dependencies: ["Kafka", "Contracts", "Detector"]),
         .target(name: "Validator", dependencies: ["Kafka", "Contracts", "GroundTruth", "Manifest"]),
         .target(name: "Report", dependencies: ["Contracts", "GroundTruth"]),
+        .target(name: "Monitor", dependencies: ["Contracts", "Kafka", .product(name: "Prometheus", package: "swift-prometheus")]),
         .target(
             name: "Harness",
             dependencies: [
@@ -65,7 +67,7 @@ let package = Package(
             name: "WindtunnelCLI",
             dependencies: [
                 "Contracts", "Kafka", "EmbeddedBroker", "EventModel", "Manifest", "Generator",
-                "Detector", "DetectorService", "GroundTruth", "Validator", "Report", "Harness",
+                "Detector", "DetectorService", "GroundTruth", "Validator", "Report", "Harness", "Monitor",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -82,6 +84,7 @@ let package = Package(
         .testTarget(name: "ValidatorTests", dependencies: ["Validator", "GroundTruth", "Kafka", "EmbeddedBroker"]),
         .testTarget(name: "ReportTests", dependencies: ["Report", "GroundTruth"]),
         .testTarget(name: "HarnessTests", dependencies: ["Harness"]),
+        .testTarget(name: "MonitorTests", dependencies: ["Monitor", "Kafka", "EmbeddedBroker"]),
     ],
     swiftLanguageModes: [.v6]
 )

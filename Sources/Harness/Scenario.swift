@@ -82,8 +82,17 @@ public struct DetectorPlan: Sendable, Codable, Equatable {
     public var instances: Int = 1
     /// For `external`: where its alerts are (`jsonl:PATH`, `kafka:TOPIC`, `csv:PATH`, `spark-console:PATH`).
     public var alerts: String?
-    /// For `external`: its batch log, if it writes one.
+    /// For `external`: its batch log, if it writes one. The run then waits until the log has read the whole
+    /// topic before it validates, and judges in exact mode.
     public var batchLog: String?
+    /// For `external`: a shell command that starts the detector, run with `/bin/sh -c` and stopped with
+    /// SIGTERM after the stream (and the wait for its batch log). `{brokers}`, `{topic}` and `{results}` in
+    /// it are replaced by the run's brokers, topic and results folder. Without it, the detector runs on
+    /// its own and the run only reads its output.
+    public var command: String?
+    /// How long to wait after the stream (and the drain) before stopping the detector and validating, ms.
+    /// Default: 3 triggers, at most 10 s.
+    public var settleMs: Int64?
 
     public init() {}
 }

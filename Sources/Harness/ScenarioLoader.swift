@@ -133,6 +133,8 @@ public enum ScenarioLoader {
         if let value = try fields.int("instances", in: 1...16) { plan.instances = value }
         plan.alerts = try fields.string("alerts")
         plan.batchLog = try fields.string("batch_log")
+        plan.command = try fields.string("command")
+        plan.settleMs = try fields.durationMs("settle")
         return plan
     }
 
@@ -187,6 +189,19 @@ public enum ScenarioLoader {
             throw ScenarioError(
                 source: source, line: nil, key: "detector.alerts", reason: "only an external detector's alerts are read from elsewhere")
         }
+        if scenario.detector.kind != .external && scenario.detector.command != nil {
+            throw ScenarioError(
+                source: source, line: nil, key: "detector.command", reason: "only an external detector is started from a command")
+        }
+        if scenario.detector.kind == .external && scenario.detector.instances != 1 {
+            throw ScenarioError(
+                source: source, line: nil, key: "detector.instances", reason: "an external detector is one command; use 1 instance")
+        }
+        if scenario.detector.kind == .spark && scenario.detector.instances != 1 {
+            throw ScenarioError(
+                source: source, line: nil, key: "detector.instances",
+                reason: "the Spark job runs as one query (Spark splits the partitions itself); use 1 instance")
+        }
         var instances = scenario.detector.instances
         for (index, fault) in scenario.faults.enumerated() {
             let key = "faults[\(index)]"
@@ -215,6 +230,9 @@ public enum ScenarioLoader {
                     instances -= 1
                 }
             case .addInstance:
+                if scenario.detector.kind == .spark {
+                    throw ScenarioError(source: source, line: nil, key: key, reason: "a Spark query cannot take a second instance")
+                }
                 instances += 1
             }
         }

@@ -135,6 +135,25 @@ public final class KafkaConsumer {
         return outcome
     }
 
+    /// Moves reading of assigned partitions to the given offsets; the next records lent are from there.
+    public func seek(_ positions: [TopicPartition], timeoutMs: Int32 = 10_000) throws(KafkaError) {
+        guard !positions.isEmpty else { return }
+        let list = TopicPartition.makeList(positions)
+        defer { rd_kafka_topic_partition_list_destroy(list) }
+        if let failure = rd_kafka_seek_partitions(handle, list, timeoutMs) {
+            defer { rd_kafka_error_destroy(failure) }
+            throw KafkaError(
+                kind: .consume, code: rd_kafka_error_code(failure).rawValue,
+                message: "seeking to \(positions) failed: \(String(cString: rd_kafka_error_string(failure)))")
+        }
+        for index in 0..<Int(list.pointee.cnt) {
+            let element = list.pointee.elems[index]
+            if element.err != RD_KAFKA_RESP_ERR_NO_ERROR {
+                throw KafkaError(kind: .consume, code: element.err, context: "seeking \(String(cString: element.topic))[\(element.partition)]")
+            }
+        }
+    }
+
     /// Commits these offsets (the next offset to read, per partition) to the consumer group.
     public func commit(_ offsets: [TopicPartition], synchronously: Bool = true) throws(KafkaError) {
         guard !offsets.isEmpty else { return }
@@ -155,6 +174,18 @@ public final class KafkaConsumer {
             throw KafkaError(kind: .consume, code: error, context: "reading committed offsets")
         }
         return TopicPartition.list(from: list)
+    }
+
+    /// A partition's low and high watermark offsets, asked of the broker. On Tansu the high one is the start of
+    /// the last record batch rather than the log end (FACTS.md): good for rates, short by up to a batch for lag.
+    public func watermarkOffsets(topic: String, partition: Int32, timeoutMs: Int32 = 5_000) throws(KafkaError) -> (low: Int64, high: Int64) {
+        var low: Int64 = 0
+        var high: Int64 = 0
+        let error = rd_kafka_query_watermark_offsets(handle, topic, partition, &low, &high, timeoutMs)
+        guard error == RD_KAFKA_RESP_ERR_NO_ERROR else {
+            throw KafkaError(kind: .consume, code: error, context: "asking for the offsets of \(topic) [\(partition)]")
+        }
+        return (low, high)
     }
 
     /// Leaves the group (revoking partitions through the rebalance handler) and stops fetching. Called by

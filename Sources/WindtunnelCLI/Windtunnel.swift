@@ -6,6 +6,6 @@ struct Windtunnel: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "windtunnel",
         abstract: "Blow a controlled stream of log events through Kafka at a windowed detector and check every alert it emits.",
-        subcommands: [Doctor.self, Broker.self, Topic.self, RoundTrip.self]
+        subcommands: [Run.self, MonitorCommand.self, Doctor.self, Broker.self, Topic.self, RoundTrip.self]
     )
 }

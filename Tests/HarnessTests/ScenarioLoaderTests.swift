@@ -1,5 +1,6 @@
 import Contracts
 import Harness
+import Foundation
 import Testing
 
 @Suite("Scenario files")
@@ -102,6 +103,10 @@ struct ScenarioLoaderTests {
         ("faults:\n  - at: 5s\n    action: kill-detector\n    instance: 1\n", "faults[0].instance"),
         ("faults:\n  - at: 5s\n    action: remove-instance\n", "faults[0]"),
         ("faults:\n  - at: 5s\n    action: add-instance\n  - at: 4s\n    action: add-instance\n", "faults[1].at"),
+        ("detector:\n  kind: spark\n  instances: 2\n", "detector.instances"),
+        ("detector:\n  kind: swift\n  command: my-detector\n", "detector.command"),
+        ("detector:\n  kind: external\n  alerts: jsonl:a\n  instances: 2\n", "detector.instances"),
+        ("detector:\n  kind: spark\nfaults:\n  - at: 5s\n    action: add-instance\n", "faults[0]"),
     ])
     func combinations(yaml: String, key: String) {
         do {
@@ -125,6 +130,22 @@ struct ScenarioLoaderTests {
             Issue.record("loaded a missing file")
         } catch {
             #expect(error.source == "/nonexistent/smoke.yaml")
+        }
+    }
+}
+
+@Suite("The scenario library")
+struct ScenarioLibraryTests {
+    static let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("scenarios").path
+
+    @Test func everyScenarioLoadsAndIsNamedAfterItsFile() throws {
+        let files = try FileManager.default.contentsOfDirectory(atPath: Self.folder).filter { $0.hasSuffix(".yaml") }
+        #expect(files.count >= 10)
+        for file in files {
+            let scenario = try ScenarioLoader.load(path: "\(Self.folder)/\(file)")
+            #expect(scenario.name + ".yaml" == file)
+            #expect(scenario.expectations.minJudgedAlerts > 0, "\(file) could pass without judging anything")
         }
     }
 }

@@ -1,1 +1,0 @@
-// The DetectorService module; its parts arrive with their issues.

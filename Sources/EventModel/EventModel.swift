@@ -1,1 +1,0 @@
-// The EventModel module; its parts arrive with their issues.

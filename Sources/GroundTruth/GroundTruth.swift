@@ -1,1 +1,0 @@
-// The GroundTruth module; its parts arrive with their issues.

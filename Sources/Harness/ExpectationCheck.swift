@@ -1,0 +1,66 @@
+/// The figures of a finished run that a scenario's expectations are checked against. Each is nil when the
+/// run did not produce it (no validation report, no generator summary).
+public struct RunFigures: Sendable, Equatable, Codable {
+    /// The validator's verdict, `pass` or `fail`.
+    public var verdict: String?
+    /// Closed (window, user) pairs the validator judged: matched, missing, spurious or with a wrong count.
+    public var judgedAlerts: Int?
+    /// Alert latency p99, emission minus window end, ms.
+    public var latencyP99Ms: Int64?
+    /// Matching records a correct detector drops as late (the lower bound in interval mode).
+    public var lateDropped: Int?
+    /// The generator's schedule-lag p99, ms.
+    public var scheduleLagP99Ms: Int64?
+    /// The generator's achieved rate as a fraction of its target.
+    public var achievedRateFraction: Double?
+
+    public init() {}
+}
+
+/// One expectation of a scenario, checked.
+public struct ExpectationResult: Sendable, Equatable, Codable {
+    /// What was expected, in the scenario's words (`verdict`, `min_judged_alerts`, ...).
+    public var name: String
+    /// The bound, as text.
+    public var expected: String
+    /// What the run gave, as text (`missing` when the run did not produce the figure).
+    public var actual: String
+    public var passed: Bool
+}
+
+/// Checks a run's figures against its scenario's expectations. A figure the run did not produce fails the
+/// expectation that needs it: a run that could not show a bound holds has not shown it.
+public enum ExpectationCheck {
+    public static func check(_ expectations: Expectations, against figures: RunFigures) -> [ExpectationResult] {
+        var results: [ExpectationResult] = []
+        func add(_ name: String, _ expected: String, _ actual: String?, _ holds: Bool?) {
+            results.append(ExpectationResult(name: name, expected: expected, actual: actual ?? "missing", passed: holds ?? false))
+        }
+        add("verdict", expectations.verdict, figures.verdict, figures.verdict.map { $0 == expectations.verdict })
+        add("min_judged_alerts", ">= \(expectations.minJudgedAlerts)", figures.judgedAlerts.map(String.init),
+            figures.judgedAlerts.map { $0 >= expectations.minJudgedAlerts })
+        if let bound = expectations.latencyP99MaxMs {
+            add("latency_p99_max", "<= \(bound) ms", figures.latencyP99Ms.map { "\($0) ms" }, figures.latencyP99Ms.map { $0 <= bound })
+        }
+        if let bound = expectations.scheduleLagP99MaxMs {
+            add("schedule_lag_p99_max", "<= \(bound) ms", figures.scheduleLagP99Ms.map { "\($0) ms" },
+                figures.scheduleLagP99Ms.map { $0 <= bound })
+        }
+        if let bound = expectations.minAchievedRateFraction {
+            add("min_achieved_rate", ">= \(percent(bound)) of target", figures.achievedRateFraction.map(percent),
+                figures.achievedRateFraction.map { $0 >= bound })
+        }
+        if let bound = expectations.minLateDropped {
+            add("min_late_dropped", ">= \(bound)", figures.lateDropped.map(String.init), figures.lateDropped.map { $0 >= bound })
+        }
+        if let bound = expectations.maxLateDropped {
+            add("max_late_dropped", "<= \(bound)", figures.lateDropped.map(String.init), figures.lateDropped.map { $0 <= bound })
+        }
+        return results
+    }
+
+    private static func percent(_ fraction: Double) -> String {
+        let tenths = (fraction * 1_000).rounded()
+        return "\(Int(tenths) / 10).\(abs(Int(tenths)) % 10)%"
+    }
+}

@@ -1,0 +1,217 @@
+import Contracts
+import EmbeddedBroker
+import Foundation
+import Kafka
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Runs one scenario end to end: broker, topic, detector instances, generator with its tail, faults on time,
+/// the wait for the last windows, validation, and the results folder. Every process it starts is stopped
+/// when it ends, fails, or is interrupted.
+public struct ScenarioRun: Sendable {
+    /// Where and how to run.
+    public struct Options: Sendable {
+        /// The `windtunnel` executable to start children from (this process's own by default).
+        public var executable: String
+        /// The folder under which the run's results folder is made. Default: `results`.
+        public var resultsRoot: String = "results"
+        /// Brokers to use; nil starts an embedded Tansu broker for the run.
+        public var brokers: String?
+        /// librdkafka properties for every client.
+        public var properties: [String] = []
+        /// How long to wait for the detector to finish after the stream ends. Default: 120 s.
+        public var drainTimeoutMs: Int = 120_000
+
+        public init(executable: String) {
+            self.executable = executable
+        }
+    }
+
+    /// What a run produced.
+    public struct Outcome: Sendable {
+        /// The results folder.
+        public var folder: ResultsFolder
+        /// 0 pass, 1 fail, 2 could not judge (the validator's convention).
+        public var exitCode: Int32
+        /// One line per finding of the run itself (a worker died, a drain that timed out).
+        public var problems: [String]
+        /// What was written to `run.json`.
+        public var summary: RunSummary
+    }
+
+    public let scenario: Scenario
+    public let options: Options
+    private let children = ChildRegistry()
+    private let progress: @Sendable (String) -> Void
+
+    public init(scenario: Scenario, options: Options, progress: @escaping @Sendable (String) -> Void) {
+        self.scenario = scenario
+        self.options = options
+        self.progress = progress
+    }
+
+    /// Stops every process the run started; safe to call from a signal handler's queue.
+    public func interrupt() {
+        children.stopAll(graceMs: 3_000)
+    }
+
+    /// Runs the scenario. Throws only when the run could not be set up at all.
+    public func run() throws -> Outcome {
+        let startedAt = Date()
+        // A detector the run does not start reads a topic it was told about beforehand: the scenario's, on
+        // brokers that are already running.
+        let detectorRunsOnItsOwn = scenario.detector.kind == .external && scenario.detector.command == nil
+        if detectorRunsOnItsOwn && options.brokers == nil {
+            throw ScenarioError(
+                source: scenario.name, line: nil, key: "detector.kind",
+                reason: "an external detector without a command runs on its own: give the brokers it reads (--brokers)")
+        }
+        let folder = try ResultsFolder.create(root: options.resultsRoot, scenario: scenario.name)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        try encoder.encode(scenario).write(to: URL(fileURLWithPath: folder.scenarioFile))
+        progress("results: \(folder.path)")
+        let spark = scenario.detector.kind == .spark ? try SparkJob.prepare(executable: options.executable) : nil
+
+        var broker: TansuBroker?
+        defer {
+            children.stopAll()
+            broker?.stop()
+        }
+        let brokers: String
+        let topic: String
+        if let given = options.brokers {
+            brokers = given
+            topic = detectorRunsOnItsOwn ? scenario.topic : "\(scenario.topic)-\(URL(fileURLWithPath: folder.path).lastPathComponent)"
+        } else {
+            let started = try TansuBroker.start()
+            broker = started
+            brokers = started.bootstrap
+            topic = scenario.topic
+            progress("embedded broker on \(brokers)")
+        }
+        let client = ClientSettings(brokers: brokers, properties: try ClientSettings.parseProperties(options.properties))
+        try KafkaAdmin(client: client).createTopic(topic, partitions: scenario.partitions, ifMissing: options.brokers == nil || detectorRunsOnItsOwn)
+        progress("topic \(topic) with \(scenario.partitions) partitions")
+
+        let plan = RunPlan(scenario: scenario, folder: folder, brokers: brokers, topic: topic, properties: options.properties)
+        var problems: [String] = []
+        var detectors: [Int: ChildProcess] = [:]
+        if scenario.detector.kind != .external || scenario.detector.command != nil {
+            for index in 0..<scenario.detector.instances {
+                detectors[index] = try startDetector(index, plan: plan, spark: spark)
+            }
+        }
+        let streamStart = Date()
+        let generator = try ChildProcess(
+            name: "generator", executable: options.executable, arguments: plan.generatorArguments, logPath: folder.generatorLog)
+        children.add(generator)
+        progress("generator started: \(scenario.generator.processes) processes x \(scenario.generator.rps) records/s for \(DurationText.render(milliseconds: scenario.durationMs))")
+
+        var pendingFaults = scenario.faults[...]
+        var restarts: [(at: Date, index: Int)] = []
+        var nextInstance = scenario.detector.instances
+        while generator.isRunning || !restarts.isEmpty {
+            let elapsedMs = Int64(Date().timeIntervalSince(streamStart) * 1_000)
+            while let fault = pendingFaults.first, fault.atMs <= elapsedMs {
+                pendingFaults = pendingFaults.dropFirst()
+                switch fault.action {
+                case .killDetector:
+                    detectors[fault.instance]?.send(SIGKILL)
+                    detectors[fault.instance]?.wait(timeoutMs: 5_000)
+                    progress("fault at \(DurationText.render(milliseconds: elapsedMs)): killed detector-\(fault.instance) (SIGKILL)")
+                    restarts.append((Date().addingTimeInterval(Double(fault.restartAfterMs) / 1_000), fault.instance))
+                case .addInstance:
+                    detectors[nextInstance] = try startDetector(nextInstance, plan: plan, spark: spark)
+                    progress("fault at \(DurationText.render(milliseconds: elapsedMs)): added detector-\(nextInstance)")
+                    nextInstance += 1
+                case .removeInstance:
+                    detectors[fault.instance]?.stop()
+                    detectors[fault.instance] = nil
+                    progress("fault at \(DurationText.render(milliseconds: elapsedMs)): removed detector-\(fault.instance)")
+                }
+            }
+            for (position, restart) in restarts.enumerated().reversed() where restart.at <= Date() {
+                detectors[restart.index] = try startDetector(restart.index, plan: plan, spark: spark)
+                progress("restarted detector-\(restart.index) from its checkpoint")
+                restarts.remove(at: position)
+            }
+            usleep(50_000)
+        }
+        if generator.exitStatus != 0 {
+            problems.append("the generator failed (exit \(generator.exitStatus ?? -1)): \(generator.logTail(lines: 3))")
+        }
+        progress("generator finished; waiting for the detector to read the whole topic")
+
+        let summary = GeneratorSummaryFile.read(folder: folder.manifestFolder)
+        let batchLogs = scenario.detector.kind == .external
+            ? plan.externalBatchLog.map { [$0] } ?? [] : detectors.keys.sorted().map { folder.batchLogFile(instance: $0) }
+        if let summary, !batchLogs.isEmpty {
+            if !waitUntilDrained(ends: summary.partitionEndOffsets, batchLogs: batchLogs) {
+                problems.append("the detector did not read the whole topic within \(options.drainTimeoutMs / 1_000) s")
+            }
+        }
+        // Time for a no-data batch to close what the last data batch moved.
+        usleep(UInt32(scenario.detector.settleMs ?? min(scenario.detector.triggerMs * 3, 10_000)) * 1_000)
+        for (index, detector) in detectors.sorted(by: { $0.key < $1.key }) {
+            detector.stop()
+            if detector.exitStatus != 0 {
+                problems.append("detector-\(index) exited with status \(detector.exitStatus ?? -1): \(detector.logTail(lines: 3))")
+            }
+        }
+
+        progress("validating")
+        let validator = try ChildProcess(
+            name: "validate", executable: options.executable, arguments: plan.validateArguments(instances: nextInstance),
+            logPath: "\(folder.path)/validate.log")
+        children.add(validator)
+        validator.wait(timeoutMs: Int.max)
+        let figures = RunFiguresReader.read(folder: folder)
+        let expectations = ExpectationCheck.check(scenario.expectations, against: figures)
+        var exitCode: Int32 = 0
+        if validator.exitStatus.map({ $0 != 0 && $0 != 1 }) ?? true {
+            exitCode = 2
+            problems.append("the validator could not judge the run: \(validator.logTail(lines: 2))")
+        } else if !problems.isEmpty || expectations.contains(where: { !$0.passed }) {
+            exitCode = 1
+        }
+        let record = RunSummary(
+            scenario: scenario.name, description: scenario.description,
+            startedAt: Int64(startedAt.timeIntervalSince1970 * 1_000), elapsedMs: Int64(-startedAt.timeIntervalSinceNow * 1_000),
+            exitCode: exitCode, problems: problems, expectations: expectations, figures: figures,
+            acknowledged: summary?.acknowledged)
+        try record.write(to: folder)
+        try ResultsIndex.write(root: options.resultsRoot)
+        return Outcome(folder: folder, exitCode: exitCode, problems: problems, summary: record)
+    }
+
+    private func startDetector(_ index: Int, plan: RunPlan, spark: SparkJob?) throws -> ChildProcess {
+        var executable = spark?.python ?? options.executable
+        var arguments = spark.map { plan.sparkArguments(instance: index, root: $0.root) } ?? plan.detectorArguments(instance: index)
+        if let command = plan.externalCommand {
+            executable = "/bin/sh"
+            arguments = ["-c", command]
+        }
+        let child = try ChildProcess(
+            name: "detector-\(index)", executable: executable, arguments: arguments, logPath: plan.folder.detectorLog(instance: index))
+        children.add(child)
+        return child
+    }
+
+    /// Waits until the detectors' batch logs together reach every partition's end.
+    private func waitUntilDrained(ends: [Int32: Int64], batchLogs: [String]) -> Bool {
+        let deadline = Date().addingTimeInterval(Double(options.drainTimeoutMs) / 1_000)
+        while Date() < deadline {
+            var reached: [Int32: Int64] = [:]
+            for path in batchLogs {
+                for entry in BatchLogFile.entries(path: path) {
+                    for (partition, offset) in entry.endOffsets { reached[partition] = max(reached[partition] ?? 0, offset) }
+                }
+            }
+            if ends.allSatisfy({ reached[$0.key, default: 0] >= $0.value }) { return true }
+            usleep(200_000)
+        }
+        return false
+    }
+}

@@ -1,1 +1,0 @@
-// The Manifest module; its parts arrive with their issues.

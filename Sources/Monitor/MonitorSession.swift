@@ -1,0 +1,113 @@
+import Foundation
+import Kafka
+
+/// Watches a topic and the consumers reading it, and turns each refresh into a `MonitorSnapshot`.
+///
+/// Input: the topic's partition ends (its growth). Consumers: consumer groups by their committed offsets, and
+/// detectors that commit nothing (Spark) by their batch logs' end offsets. Tansu reports a partition's end
+/// as the start of its last record batch (FACTS.md), so lag here can be short by up to one batch per
+/// partition; rates are unaffected.
+public final class MonitorSession {
+    /// What to watch.
+    public struct Settings: Sendable {
+        public var client: ClientSettings
+        public var topic: String
+        /// Consumer groups, watched through their committed offsets.
+        public var groups: [String] = []
+        /// Batch logs (DESIGN.md), each one consumer.
+        public var batchLogs: [String] = []
+        /// A JSON Lines alert file whose lines are counted.
+        public var alertsFile: String?
+        public var judge = KeepingUpJudge()
+
+        public init(client: ClientSettings, topic: String) {
+            self.client = client
+            self.topic = topic
+        }
+    }
+
+    public let settings: Settings
+    private let reader: KafkaConsumer
+    private let admin: KafkaAdmin
+    private var groupReaders: [(name: String, consumer: KafkaConsumer)] = []
+    private var batchLogs: [BatchLogProgress]
+    private var alerts: FileTail?
+    private var alertCount: Int64 = 0
+    private var partitions: [Int32] = []
+    private var partitionsCheckedMs: Int64 = 0
+    private var input = RateSeries()
+    private var processed: [String: RateSeries] = [:]
+    private var samples: [String: [ProgressSample]] = [:]
+
+    public init(settings: Settings) throws(KafkaError) {
+        self.settings = settings
+        reader = try KafkaConsumer(configuration: ConsumerConfiguration(client: settings.client))
+        admin = try KafkaAdmin(client: settings.client)
+        for group in settings.groups {
+            groupReaders.append((group, try KafkaConsumer(configuration: ConsumerConfiguration(client: settings.client, groupID: group))))
+        }
+        batchLogs = settings.batchLogs.map(BatchLogProgress.init(path:))
+        alerts = settings.alertsFile.map(FileTail.init(path:))
+    }
+
+    /// Reads every source once and returns what they say now.
+    public func refresh(nowMs: Int64 = Int64(Date().timeIntervalSince1970 * 1_000)) throws(KafkaError) -> MonitorSnapshot {
+        if partitions.isEmpty || nowMs - partitionsCheckedMs > 10_000 {
+            partitions = try admin.partitions(of: settings.topic) ?? []
+            partitionsCheckedMs = nowMs
+        }
+        var ends: [Int32: Int64] = [:]
+        for partition in partitions {
+            ends[partition] = try reader.watermarkOffsets(topic: settings.topic, partition: partition).high
+        }
+        let arrived = ends.values.reduce(0, +)
+        input.add(atMs: nowMs, total: arrived)
+        var snapshot = MonitorSnapshot(atMs: nowMs, topic: settings.topic, arrived: arrived, inputSource: "topic")
+        snapshot.inputRate = input.rate()
+
+        for (name, consumer) in groupReaders {
+            let committed = try consumer.committed(partitions.map { TopicPartition(topic: settings.topic, partition: $0) })
+            let offsets = Dictionary(committed.map { ($0.partition, max(0, $0.offset)) }, uniquingKeysWith: max)
+            snapshot.consumers.append(status(name: name, source: "committed offsets", offsets: offsets, ends: ends, nowMs: nowMs))
+        }
+        for index in batchLogs.indices {
+            batchLogs[index].refresh()
+            let log = batchLogs[index]
+            let name = log.instances.isEmpty ? settings.batchLogs[index] : log.instances.joined(separator: "+")
+            var consumer = status(name: name, source: "batch log", offsets: log.endOffsets, ends: ends, nowMs: nowMs)
+            consumer.watermarkMs = log.watermarkMs
+            consumer.lastBatchMs = log.lastBatchMs
+            consumer.batches = log.batches
+            snapshot.consumers.append(consumer)
+        }
+        if alerts != nil {
+            let (lines, restarted) = alerts?.newLines() ?? ([], false)
+            if restarted { alertCount = 0 }
+            alertCount += Int64(lines.count)
+            var series = processed["alerts", default: RateSeries()]
+            series.add(atMs: nowMs, total: alertCount)
+            processed["alerts"] = series
+            snapshot.alerts = alertCount
+            snapshot.alertRate = series.rate()
+        }
+        return snapshot
+    }
+
+    private func status(name: String, source: String, offsets: [Int32: Int64], ends: [Int32: Int64], nowMs: Int64) -> ConsumerStatus {
+        var lag: [Int32: Int64] = [:]
+        for (partition, end) in ends { lag[partition] = max(0, end - (offsets[partition] ?? 0)) }
+        let total = offsets.values.reduce(0, +)
+        let key = "\(source):\(name)"
+        var series = processed[key, default: RateSeries()]
+        series.add(atMs: nowMs, total: total)
+        processed[key] = series
+        var history = samples[key, default: []]
+        history.append(ProgressSample(atMs: nowMs, arrived: ends.values.reduce(0, +), processed: total))
+        history.removeAll { $0.atMs < nowMs - 60_000 }
+        samples[key] = history
+        var consumer = ConsumerStatus(
+            name: name, source: source, processed: total, lagByPartition: lag, verdict: settings.judge.judge(history))
+        consumer.processingRate = series.rate()
+        return consumer
+    }
+}

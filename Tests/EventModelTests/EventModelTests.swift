@@ -1,1 +1,0 @@
-// Tests for EventModel arrive with its issue.

@@ -1,1 +1,0 @@
-// Tests for GroundTruth arrive with its issue.

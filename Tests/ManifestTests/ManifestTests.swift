@@ -1,1 +1,0 @@
-// Tests for Manifest arrive with its issue.

@@ -1,0 +1,73 @@
+import EmbeddedBroker
+import Foundation
+import Kafka
+import Testing
+@testable import Monitor
+
+@Suite("Monitor session on a broker")
+struct MonitorSessionTests {
+    /// Produces `count` records to each of `partitions`, one flush per partition, so that the last record
+    /// batch of each holds a single record (Tansu reports a partition's end as the start of its last batch).
+    private func produce(_ client: ClientSettings, topic: String, partitions: Int32, count: Int) throws {
+        let producer = try KafkaProducer(configuration: ProducerConfiguration(client: client))
+        for partition in 0..<partitions {
+            for index in 0..<count {
+                let value = Array("{\"n\":\(index)}".utf8)
+                _ = try value.withUnsafeBytes { bytes in
+                    try [UInt8]("k".utf8).withUnsafeBytes { key in
+                        try producer.send(topic: topic, partition: partition, key: key, value: bytes)
+                    }
+                }
+                if index == count - 2 { try producer.flush(timeoutMs: 30_000) { _ in } }
+            }
+            try producer.flush(timeoutMs: 30_000) { _ in }
+        }
+    }
+
+    @Test func lagIsTheTopicsEndsMinusTheGroupsCommits() throws {
+        let broker = try TansuBroker.start()
+        defer { broker.stop() }
+        let client = ClientSettings(brokers: broker.bootstrap)
+        try KafkaAdmin(client: client).createTopic("watched", partitions: 2)
+        try produce(client, topic: "watched", partitions: 2, count: 500)
+
+        let group = try KafkaConsumer(configuration: ConsumerConfiguration(client: client, groupID: "slow-detector"))
+        try group.assign([TopicPartition(topic: "watched", partition: 0), TopicPartition(topic: "watched", partition: 1)])
+        try group.commit([TopicPartition(topic: "watched", partition: 0, offset: 300), TopicPartition(topic: "watched", partition: 1, offset: 100)])
+
+        let batchLog = NSTemporaryDirectory() + "monitor-batch-log-\(UUID().uuidString).jsonl"
+        defer { try? FileManager.default.removeItem(atPath: batchLog) }
+        try """
+            {"batch":0,"late_watermark_ms":0,"eviction_watermark_ms":0,"end_offsets":{"0":200,"1":200},"started_at":1000,"ended_at":1100,"instance":"spark-0"}
+            {"batch":1,"late_watermark_ms":0,"eviction_watermark_ms":1769000000000,"end_offsets":{"0":450,"1":400},"started_at":2000,"ended_at":2250,"instance":"spark-0"}
+
+            """.write(toFile: batchLog, atomically: true, encoding: .utf8)
+
+        var settings = MonitorSession.Settings(client: client, topic: "watched")
+        settings.groups = ["slow-detector"]
+        settings.batchLogs = [batchLog]
+        let session = try MonitorSession(settings: settings)
+        let snapshot = try session.refresh(nowMs: 1_000)
+        #expect(snapshot.arrived == 1_000 || snapshot.arrived == 999 || snapshot.arrived == 998, "\(snapshot.arrived)")
+        let groupStatus = try #require(snapshot.consumers.first { $0.name == "slow-detector" })
+        #expect(groupStatus.processed == 400)
+        #expect(groupStatus.lag == snapshot.arrived - 400)
+        #expect(groupStatus.lagByPartition[1] == (groupStatus.lagByPartition[0] ?? 0) + 200)
+        let sparkStatus = try #require(snapshot.consumers.first { $0.name == "spark-0" })
+        #expect(sparkStatus.source == "batch log")
+        #expect(sparkStatus.processed == 850)
+        #expect(sparkStatus.watermarkMs == 1_769_000_000_000)
+        #expect(sparkStatus.lastBatchMs == 250)
+        #expect(sparkStatus.batches == 2)
+        #expect(sparkStatus.verdict == .measuring)
+    }
+
+    @Test func anAbsentTopicShowsNothingWithoutHanging() throws {
+        let broker = try TansuBroker.start()
+        defer { broker.stop() }
+        let session = try MonitorSession(settings: MonitorSession.Settings(client: ClientSettings(brokers: broker.bootstrap), topic: "absent"))
+        let snapshot = try session.refresh()
+        #expect(snapshot.arrived == 0)
+        #expect(snapshot.consumers.isEmpty)
+    }
+}
