@@ -79,10 +79,16 @@ let package = Package(
         .testTarget(name: "ManifestTests", dependencies: ["Manifest", "EventModel", "Contracts"]),
         .testTarget(name: "GeneratorTests", dependencies: ["Generator", "EventModel", "Manifest", "Kafka", "EmbeddedBroker"]),
         .testTarget(name: "DetectorTests", dependencies: ["Detector", "Contracts"]),
-        .testTarget(name: "DetectorServiceTests", dependencies: ["DetectorService", "Detector", "Kafka", "EmbeddedBroker"]),
+        .testTarget(
+            name: "DetectorServiceTests",
+            dependencies: ["DetectorService", "Detector", "Kafka", "EmbeddedBroker", "EventModel", "GroundTruth", "Contracts"]
+        ),
         .testTarget(name: "GroundTruthTests", dependencies: ["GroundTruth", "Contracts"]),
-        .testTarget(name: "ValidatorTests", dependencies: ["Validator", "GroundTruth", "Kafka", "EmbeddedBroker"]),
-        .testTarget(name: "ReportTests", dependencies: ["Report", "GroundTruth"]),
+        .testTarget(
+            name: "ValidatorTests",
+            dependencies: ["Validator", "GroundTruth", "Kafka", "EmbeddedBroker", "Manifest", "EventModel", "Contracts", "Report"]
+        ),
+        .testTarget(name: "ReportTests", dependencies: ["Report", "GroundTruth", "Contracts"]),
         .testTarget(name: "HarnessTests", dependencies: ["Harness"]),
         .testTarget(name: "MonitorTests", dependencies: ["Monitor", "Kafka", "EmbeddedBroker"]),
     ],

@@ -52,6 +52,9 @@ public struct EventFlags: OptionSet, Sendable, Hashable {
     public static let termCaseSensitive = EventFlags(rawValue: 1 << 1)
     /// The content contains a decoy, which must not match.
     public static let decoy = EventFlags(rawValue: 1 << 2)
+    /// A tail record: sent after the measured stream only to move the watermark, so that every measured window
+    /// closes (DESIGN.md, "Watermark semantics"). Its user never reaches the threshold.
+    public static let tail = EventFlags(rawValue: 1 << 3)
 }
 
 /// User ids: index i is `user_{1000+i}`, as the course numbers its users.

@@ -5,13 +5,19 @@ extension AlertReader {
     public static func jsonLines(_ text: String, source: String) throws(AlertReadError) -> ObservedAlerts {
         var alerts: [ObservedAlert] = []
         for (number, line) in lines(text) where !line.allSatisfy(\.isWhitespace) {
-            do {
-                alerts.append(try alert(fromJSON: Array(line.utf8), line: number))
-            } catch {
-                throw AlertReadError(source: source, line: number, reason: error.message)
-            }
+            alerts.append(try jsonAlert(Array(line.utf8), source: source, line: number))
         }
         return ObservedAlerts(source: source, format: .jsonl, alerts: alerts)
+    }
+
+    /// Reads one alert record given as JSON bytes (one line of a file, or one Kafka record value);
+    /// `line` numbers it in `source` for messages and findings.
+    public static func jsonAlert(_ bytes: [UInt8], source: String, line: Int) throws(AlertReadError) -> ObservedAlert {
+        do {
+            return try alert(fromJSON: bytes, line: line)
+        } catch {
+            throw AlertReadError(source: source, line: line, reason: error.message)
+        }
     }
 
     private struct LineFault: Error {

@@ -24,6 +24,13 @@ public struct MalformedCounts: Sendable, Codable, Equatable {
 
     public init() {}
 
+    // Spelled so that snake_case conversion reads them back (`not_utf8` comes back as `notUtf8`).
+    enum CodingKeys: String, CodingKey {
+        case notUTF8 = "notUtf8"
+        case invalidJSON = "invalidJson"
+        case missingField, wrongType, timestampOutOfRange
+    }
+
     /// All malformed records.
     public var total: Int { notUTF8 + invalidJSON + missingField + wrongType + timestampOutOfRange }
 

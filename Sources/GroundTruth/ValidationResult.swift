@@ -161,25 +161,57 @@ public struct LatencySummary: Sendable, Codable, Equatable {
     public var withoutEmissionTime: Int
 }
 
-/// Percentiles of a latency, in milliseconds (nearest rank).
+/// Percentiles of a latency, in milliseconds (nearest rank), and its distribution for charts.
 public struct LatencyStats: Sendable, Codable, Equatable {
     public var count: Int
+    public var minMs: Int64
     public var p50Ms: Int64
     public var p99Ms: Int64
     public var maxMs: Int64
+    /// Up to `histogramBuckets` buckets of equal width from `minMs` to `maxMs`, every one listed.
+    public var histogram: [LatencyBucket]
+
+    /// The most buckets in `histogram`.
+    static let histogramBuckets = 20
 
     /// Stats of `values`; nil when there are none.
     init?(_ values: [Int64]) {
-        guard !values.isEmpty else { return nil }
-        let sorted = values.sorted()
+        guard let first = values.first else { return nil }
+        let sorted = values.count > 1 ? values.sorted() : [first]
         func rank(_ fraction: Double) -> Int64 {
             sorted[max(0, min(sorted.count - 1, Int((fraction * Double(sorted.count)).rounded(.up)) - 1))]
         }
         count = sorted.count
+        minMs = sorted[0]
         p50Ms = rank(0.50)
         p99Ms = rank(0.99)
         maxMs = sorted[sorted.count - 1]
+        histogram = Self.buckets(sorted)
     }
+
+    /// Equal-width buckets over `sorted`, the width rounded up to a whole millisecond.
+    private static func buckets(_ sorted: [Int64]) -> [LatencyBucket] {
+        let low = sorted[0]
+        let span = sorted[sorted.count - 1].clampedSubtracting(low)
+        let width = Swift.max(1, span / Int64(histogramBuckets) + (span % Int64(histogramBuckets) == 0 ? 0 : 1))
+        let count = Int(Swift.min(Int64(histogramBuckets), span / width + 1))
+        var buckets = (0..<count).map { index in
+            LatencyBucket(
+                fromMs: low.clampedAdding(Int64(index).clampedMultiplied(by: width)),
+                toMs: low.clampedAdding(Int64(index + 1).clampedMultiplied(by: width)), count: 0)
+        }
+        for value in sorted {
+            buckets[Swift.min(count - 1, Int(value.clampedSubtracting(low) / width))].count += 1
+        }
+        return buckets
+    }
+}
+
+/// Latencies in `[fromMs, toMs)` (the last bucket also holds its upper end).
+public struct LatencyBucket: Sendable, Codable, Equatable {
+    public var fromMs: Int64
+    public var toMs: Int64
+    public var count: Int
 }
 
 /// Exact mode's check of the logged watermarks.
@@ -218,18 +250,42 @@ public struct WindowSeriesPoint: Sendable, Codable, Equatable {
     public var outcomes: OutcomeCounts
 }
 
-/// The topic checked against the generator's manifest (filled in by the Validator).
+/// The topic checked against the generator's manifest (filled in by the Validator). Records are told apart
+/// by where the broker acknowledged them (partition and offset) and by their `wt-worker` and `wt-seq`
+/// headers. None of this changes the detector's verdict: ground truth is the topic as it is.
 public struct ManifestAudit: Sendable, Codable, Equatable {
+    /// Records the manifests say the broker acknowledged.
+    public var acknowledged: Int
+    /// Topic records found where the manifest says their acknowledged record is.
+    public var matched: Int
     /// Records the broker acknowledged that the replay did not find.
     public var ackedButMissing: Int
-    /// Records found more than once on the topic.
+    /// Extra copies: topic records whose worker and sequence were already found at another offset.
     public var duplicated: Int
-    /// A few of them, described.
+    /// Topic records that no manifest acknowledged at their offset and that are no copy of one that was
+    /// (written by another producer, or written although their delivery report said otherwise).
+    public var neverAcknowledged: Int
+    /// Acknowledged offsets holding a record with other headers than the manifest's.
+    public var wrongRecord: Int
+    /// Manifest files that end without their footer (their worker stopped early).
+    public var cutShortManifests: [String]
+    /// A few of the findings, described.
     public var examples: [String]
 
-    public init(ackedButMissing: Int, duplicated: Int, examples: [String]) {
+    public init(
+        acknowledged: Int = 0, matched: Int = 0, ackedButMissing: Int = 0, duplicated: Int = 0, neverAcknowledged: Int = 0,
+        wrongRecord: Int = 0, cutShortManifests: [String] = [], examples: [String] = []
+    ) {
+        self.acknowledged = acknowledged
+        self.matched = matched
         self.ackedButMissing = ackedButMissing
         self.duplicated = duplicated
+        self.neverAcknowledged = neverAcknowledged
+        self.wrongRecord = wrongRecord
+        self.cutShortManifests = cutShortManifests
         self.examples = examples
     }
+
+    /// Whether the topic holds exactly what the manifests say was acknowledged.
+    public var isClean: Bool { ackedButMissing == 0 && duplicated == 0 && neverAcknowledged == 0 && wrongRecord == 0 }
 }

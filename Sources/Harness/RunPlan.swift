@@ -38,11 +38,13 @@ struct RunPlan {
             "--late-fraction", String(generator.lateFraction),
             "--late-class", generator.lateClass,
             "--watermark", DurationText.render(milliseconds: scenario.detector.rule.watermarkDelayMs),
+            "--window", DurationText.render(milliseconds: scenario.detector.rule.windowMs),
             "--malformed-fraction", String(generator.malformedFraction),
             "--seed", String(generator.seed),
             "--compression", generator.compression,
             "--manifest", folder.manifestFolder,
             "--tail",
+            "--tail-speedup", String(generator.tailSpeedup),
         ] + generator.extraArguments
     }
 

@@ -103,6 +103,7 @@ public enum ScenarioLoader {
         if let value = try fields.fraction("malformed_fraction") { plan.malformedFraction = value }
         if let value = try fields.unsigned("seed") { plan.seed = value }
         if let value = try fields.string("compression") { plan.compression = value }
+        if let value = try fields.int("tail_speedup", in: 1...1_000) { plan.tailSpeedup = value }
         if let value = try fields.strings("extra_arguments") { plan.extraArguments = value }
         return plan
     }

@@ -29,11 +29,13 @@ public final class KafkaAdmin {
         }
     }
 
-    /// The partition ids of `topic`, or nil when the broker does not know it.
+    /// The partition ids of `topic`, or nil when the broker does not know it. Asks for every topic's metadata,
+    /// because asking for one topic by name from this (producer) handle lets a broker that auto-creates
+    /// topics, as Tansu does, create it: a mistyped name would then look like an empty topic.
     public func partitions(of topic: String, timeoutMs: Int32 = 5_000) throws(KafkaError) -> [Int32]? {
-        try withMetadata(topic: topic, timeoutMs: timeoutMs) { metadata in
-            guard metadata.topic_cnt > 0 else { return nil }
-            let entry = metadata.topics[0]
+        try withMetadata(topic: nil, timeoutMs: timeoutMs) { metadata in
+            guard let entry = (0..<Int(metadata.topic_cnt)).lazy.map({ metadata.topics[$0] }).first(where: { String(cString: $0.topic) == topic })
+            else { return nil }
             if entry.err == RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART || entry.partition_cnt == 0 { return nil }
             return (0..<Int(entry.partition_cnt)).map { entry.partitions[$0].id }.sorted()
         }

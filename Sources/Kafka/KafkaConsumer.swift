@@ -188,6 +188,17 @@ public final class KafkaConsumer {
         return (low, high)
     }
 
+    /// The partition's end (high watermark) as the last fetch response reported it, without asking the
+    /// broker; nil before the first fetch.
+    public func cachedEndOffset(topic: String, partition: Int32) -> Int64? {
+        var low: Int64 = 0
+        var high: Int64 = 0
+        guard rd_kafka_get_watermark_offsets(handle, topic, partition, &low, &high) == RD_KAFKA_RESP_ERR_NO_ERROR, high >= 0 else {
+            return nil
+        }
+        return high
+    }
+
     /// Leaves the group (revoking partitions through the rebalance handler) and stops fetching. Called by
     /// `deinit` when not called before.
     public func close() {

@@ -8,6 +8,7 @@ extension ManifestRecord {
         line += ",\"user_id\":\"\(event.userID)\",\"user_index\":\(event.userIndex),\"severity\":\"\(event.severity.rawValue)\""
         line += ",\"term_case_insensitive\":\(event.flags.contains(.termCaseInsensitive))"
         line += ",\"term_case_sensitive\":\(event.flags.contains(.termCaseSensitive)),\"decoy\":\(event.flags.contains(.decoy))"
+        line += ",\"tail\":\(event.flags.contains(.tail))"
         line += ",\"malformed\":" + (event.malformed.map { "\"\($0.rawValue)\"" } ?? "null")
         line += ",\"lateness\":\"\(event.lateness.rawValue)\",\"ack\":\"\(acknowledgement.status)\""
         switch acknowledgement {

@@ -20,6 +20,8 @@ public struct ManifestSummary: Codable, Sendable, Equatable {
     public var termCaseSensitive: UInt64 = 0
     /// Records whose content carries a decoy.
     public var decoys: UInt64 = 0
+    /// Tail records, sent after the measured stream to move the watermark (all of them carry the term).
+    public var tail: UInt64 = 0
     /// Malformed records by kind (every kind listed, 0 included).
     public var malformed: [String: UInt64] = Dictionary(uniqueKeysWithValues: MalformedKind.allCases.map { ($0.rawValue, 0) })
     /// Records by lateness (every class listed).
@@ -51,6 +53,7 @@ public struct ManifestSummary: Codable, Sendable, Equatable {
         if event.flags.contains(.termCaseInsensitive) { termCaseInsensitive += 1 }
         if event.flags.contains(.termCaseSensitive) { termCaseSensitive += 1 }
         if event.flags.contains(.decoy) { decoys += 1 }
+        if event.flags.contains(.tail) { tail += 1 }
         if let kind = event.malformed { malformed[kind.rawValue, default: 0] += 1 }
         lateness[event.lateness.rawValue, default: 0] += 1
         severities[event.severity.rawValue, default: 0] += 1
@@ -63,7 +66,7 @@ public struct ManifestSummary: Codable, Sendable, Equatable {
         case workers, sent, acked, failed, unacknowledged
         case termCaseInsensitive = "term_case_insensitive"
         case termCaseSensitive = "term_case_sensitive"
-        case decoys, malformed, lateness, severities
+        case decoys, tail, malformed, lateness, severities
         case failuresByErrorCode = "failures_by_error_code"
         case scheduledMs = "scheduled_ms"
         case eventTimeMs = "event_time_ms"

@@ -50,7 +50,7 @@ enum MallocTrace {
 
 @Suite("Allocation-free hot path")
 struct AllocationTests {
-    @Test("placing, synthesizing, pacing and journaling events allocates nothing once warmed up", .enabled(if: MallocTrace.isAvailable && !MallocTrace.isProbe))
+    @Test("placing, synthesizing, pacing, awaiting reports, counting and journaling events allocates nothing once warmed up", .enabled(if: MallocTrace.isAvailable && !MallocTrace.isProbe))
     func hotPathAllocatesNothing() throws {
         let trace = NSTemporaryDirectory() + "malloc-trace-" + UUID().uuidString
         defer { try? FileManager.default.removeItem(atPath: trace) }
@@ -96,6 +96,10 @@ struct AllocationProbe {
             chunkRecords: 1_000)
         let value = RecordBuffer()
         let key = RecordBuffer()
+        // The worker's own per-event state: records awaiting reports, counts, the `wt-seq` header's text.
+        let pending = PendingRing(minimumCapacity: 4_096)
+        var tally = SendTally()
+        let sequenceText = RecordBuffer(capacity: 32)
 
         func send(until end: UInt64) throws {
             while pacer.nextIndex < end {
@@ -108,7 +112,18 @@ struct AllocationProbe {
                     let facts = synthesizer.synthesize(
                         sequence: index, scheduledMs: timetable.scheduledEpochMs(of: index), carriesTerm: placement.carriesTerm(index),
                         value: value, key: key)
-                    try manifest.append(ManifestRecord(event: facts, sendTimeUs: timetable.epochUs(atNs: sentNs), acknowledgement: .unknown))
+                    sequenceText.removeAll()
+                    sequenceText.append(decimal: Int64(index))
+                    pending.insert(facts, sendTimeUs: timetable.epochUs(atNs: sentNs))
+                    tally.count(facts)
+                    // Acknowledged a few records later, as delivery reports come.
+                    if index >= 3, let entry = pending.remove(index - 3) {
+                        tally.acknowledge(partition: Int32(index & 3), offset: Int64(index))
+                        try manifest.append(
+                            ManifestRecord(
+                                event: entry.facts, sendTimeUs: entry.sendTimeUs,
+                                acknowledgement: .acked(partition: Int32(index & 3), offset: Int64(index), atUs: entry.sendTimeUs)))
+                    }
                 }
             }
         }

@@ -1,1 +1,0 @@
-// The Detector module; its parts arrive with their issues.

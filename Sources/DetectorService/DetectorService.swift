@@ -1,0 +1,322 @@
+import Contracts
+import Detector
+import Foundation
+import Kafka
+
+/// The Kafka service around the rule engine: one `windtunnel detect` instance.
+///
+/// It reads its share of the topic's partitions as a consumer-group member and runs Spark-style micro-batches:
+/// every trigger interval the records read since the last batch end one batch. Ending a batch goes, in
+/// this order: (1) the batch's end offsets go durably into the offset log, (2) alerts are written and
+/// synced, (3) the batch-log line is appended, (4) the checkpoint (engine state, next offsets, output file
+/// lengths) replaces the previous one atomically, (5) the offsets are committed to the group, for
+/// monitoring only. A restart loads the checkpoint, cuts the output files back to its lengths, and, when the
+/// offset log planned a batch beyond it, runs exactly that batch again before anything else, so the
+/// outputs come out as if the process had never died.
+///
+/// Partitions move between instances at rebalances with their state: see `DetectorService+Rebalance`.
+public final class DetectorService {
+    public let settings: DetectorSettings
+    var engine: WindowEngine
+    var positions = PartitionPositions()
+    /// Partitions whose state the restored checkpoint holds, with their next offsets, until the first
+    /// assignment says which of them are still this instance's.
+    var dormant: [Int32: Int64] = [:]
+    /// A batch planned before a crash and not checkpointed: it is run again over exactly these offsets.
+    var replay: PlannedBatch?
+    /// Partitions read past their end during a replay: they are moved back once it is done.
+    var overshot: Set<Int32> = []
+    var hasAssignment = false
+    /// A failure inside a rebalance callback, which cannot throw through librdkafka: raised after the poll.
+    var pendingFailure: DetectorError?
+
+    let checkpoints: CheckpointFolder?
+    private let sinks: [AlertSink]
+    private let alertFiles: [JSONLinesAlertSink]
+    private let batchLog: AppendOnlyLog?
+    private let signals = StopSignals()
+    private var consumer: KafkaConsumer?
+
+    private var batchStartedAt: Int64?
+    private var recordsInBatch = 0
+    /// When a record last arrived, or the last assignment came: idleness counts from there.
+    var lastRecordAtMs = WallClock.monotonicMs
+    private var lastProgressAtMs = WallClock.monotonicMs
+    private var recordsAtLastProgress = 0
+
+    /// Loads the checkpoint (if any), cuts the output files back to it, and joins the group.
+    public init(settings: DetectorSettings) throws(DetectorError) {
+        self.settings = settings
+        do {
+            engine = try WindowEngine(rule: settings.rule)
+        } catch {
+            throw DetectorError(error.description)
+        }
+        checkpoints = try settings.checkpointFolder.map { (folder) throws(DetectorError) in
+            try CheckpointFolder(folder: folder, instance: settings.instance)
+        }
+        let checkpoint = try checkpoints?.readCheckpoint()
+        if let checkpoint {
+            guard checkpoint.topic == settings.topic else {
+                throw DetectorError(
+                    "the checkpoint in \(settings.checkpointFolder ?? "") is of topic '\(checkpoint.topic)', not '\(settings.topic)'")
+            }
+            do {
+                try engine.restore(Array(checkpoint.engine))
+            } catch {
+                throw DetectorError("the checkpoint in \(settings.checkpointFolder ?? ""): \(error.description)")
+            }
+            dormant = checkpoint.offsets
+        }
+        if let planned = try checkpoints?.readPlannedBatch(), planned.batch == engine.nextBatch {
+            replay = planned
+        }
+
+        var sinks: [AlertSink] = []
+        var alertFiles: [JSONLinesAlertSink] = []
+        for destination in settings.alerts {
+            switch destination {
+            case .jsonLines(let path):
+                let sink = try JSONLinesAlertSink(path: path, cutTo: Self.recordedLength(checkpoint?.alertFileLengths[path], fresh: checkpoint == nil))
+                sinks.append(sink)
+                alertFiles.append(sink)
+            case .kafka(let topic):
+                sinks.append(try KafkaAlertSink(topic: topic, client: settings.client))
+            case .console:
+                sinks.append(ConsoleAlertSink())
+            }
+        }
+        self.sinks = sinks
+        self.alertFiles = alertFiles
+        do {
+            batchLog = try settings.batchLogPath.map { (path) throws(DurableFile.Failure) in
+                try AppendOnlyLog(path: path, truncatingTo: Self.recordedLength(checkpoint?.batchLogLength, fresh: checkpoint == nil))
+            }
+        } catch {
+            throw DetectorError("batch log: \(error.description)")
+        }
+
+        var configuration = ConsumerConfiguration(client: settings.client, groupID: settings.group)
+        configuration.autoCommit = false
+        do {
+            consumer = try KafkaConsumer(configuration: configuration, rebalance: rebalanceHandler())
+        } catch {
+            throw DetectorError(error.message)
+        }
+        if let replay {
+            note("resuming from the checkpoint: batch \(replay.batch) was planned and not checkpointed; running it again")
+        } else if checkpoint != nil {
+            note("resuming from the checkpoint at batch \(engine.nextBatch)")
+        }
+    }
+
+    /// The length to cut an output file back to: the checkpoint's, or 0 for a detector that starts without
+    /// one (its outputs are re-derived from the topic's start); nil leaves a file new to the checkpoint as it is.
+    private static func recordedLength(_ recorded: Int64?, fresh: Bool) -> Int64? {
+        recorded ?? (fresh ? 0 : nil)
+    }
+
+    /// Reads and detects until a stop signal (or `untilIdleMs` without records), then finishes the current
+    /// batch, hands its partitions on, and returns the totals.
+    public func run() throws(DetectorError) -> DetectorStats {
+        guard let consumer else { throw DetectorError("the consumer is closed") }
+        do {
+            try consumer.subscribe(topics: [settings.topic])
+        } catch {
+            throw DetectorError(error.message)
+        }
+        note("\(settings.instance): reading \(settings.topic) in group \(settings.group), a batch every \(DurationText.render(milliseconds: settings.triggerMs))")
+        var nextTickMs = WallClock.monotonicMs + settings.triggerMs
+        while !signals.stopRequested {
+            if signals.takeStatsRequest() { note(statsText) }
+            if replay != nil {
+                try read(timeoutMs: 100, limit: 10_000)
+                try finishReplayIfRead()
+                continue
+            }
+            try seekOvershotPartitions()
+            let now = WallClock.monotonicMs
+            if now >= nextTickMs {
+                if engine.isBatchOpen || (hasAssignment && engine.noDataBatchIsDue) { try completeBatch() }
+                nextTickMs = max(nextTickMs + settings.triggerMs, now)
+                if let idle = settings.untilIdleMs, hasAssignment, now - lastRecordAtMs >= idle, !engine.noDataBatchIsDue {
+                    note("\(settings.instance): no records for \(DurationText.render(milliseconds: idle)); stopping")
+                    break
+                }
+                continue
+            }
+            let wait = Int32(min(100, nextTickMs - now))
+            let room = settings.maxRecordsPerBatch.map { $0 - recordsInBatch } ?? 10_000
+            if room > 0 {
+                try read(timeoutMs: wait, limit: min(10_000, room))
+            } else {
+                usleep(UInt32(wait) * 1_000)
+            }
+        }
+        if replay == nil, engine.isBatchOpen { try completeBatch() }
+        note(statsText)
+        // Leaving the group revokes every partition, which hands their state on (see the rebalance handler).
+        consumer.close()
+        self.consumer = nil
+        if let pendingFailure { throw pendingFailure }
+        return engine.stats
+    }
+
+    // MARK: Reading
+
+    private func read(timeoutMs: Int32, limit: Int) throws(DetectorError) {
+        guard let consumer else { return }
+        let outcome: KafkaConsumer.BatchOutcome
+        do {
+            outcome = try consumer.consumeBatch(maxRecords: limit, timeoutMs: timeoutMs) { record in self.take(record) }
+        } catch let error as KafkaError {
+            throw DetectorError("reading \(settings.topic): \(error.message)")
+        } catch {
+            throw DetectorError("reading \(settings.topic): \(error)")
+        }
+        if let pendingFailure { throw pendingFailure }
+        if outcome.records > 0 { lastRecordAtMs = WallClock.monotonicMs }
+    }
+
+    /// The per-record path: no allocation, one array lookup for the partition, then the engine.
+    @inline(__always)
+    private func take(_ record: ConsumedRecord) {
+        let partition = record.partition
+        // Records of partitions no longer owned, or before the position (prefetched before a seek), are not ours.
+        guard let next = positions.next(partition) else { return }
+        let offset = record.offset
+        guard offset >= next else { return }
+        if let replay {
+            guard offset < replay.endOffsets[partition] ?? next else {
+                overshot.insert(partition)
+                return
+            }
+        }
+        positions.advance(partition, to: offset + 1)
+        if batchStartedAt == nil { batchStartedAt = WallClock.nowMs }
+        _ = engine.ingest(partition: partition, value: record.value)
+        recordsInBatch += 1
+    }
+
+    /// Ends the replayed batch once every owned partition of its plan has been read to its planned end.
+    private func finishReplayIfRead() throws(DetectorError) {
+        guard let replay, hasAssignment else { return }
+        for (partition, end) in replay.endOffsets {
+            if let next = positions.next(partition), next < end { return }
+        }
+        try completeBatch()
+    }
+
+    /// Moves partitions read past a replayed batch's end back to it, so their next batch starts there.
+    private func seekOvershotPartitions() throws(DetectorError) {
+        guard !overshot.isEmpty, let consumer else { return }
+        let moves = overshot.compactMap { partition in
+            positions.next(partition).map { TopicPartition(topic: settings.topic, partition: partition, offset: $0) }
+        }
+        overshot = []
+        do {
+            try consumer.seek(moves)
+        } catch {
+            throw DetectorError("moving back after the replayed batch: \(error.message)")
+        }
+    }
+
+    // MARK: Ending a batch
+
+    /// Ends the current batch (a no-data batch when nothing was read) and makes it durable, in the order
+    /// the type's documentation gives.
+    func completeBatch(insideRebalance: Bool = false) throws(DetectorError) {
+        let startedAt = replay?.startedAt ?? batchStartedAt ?? WallClock.nowMs
+        let batch = engine.beginBatch().batch
+        let ends = positions.owned
+        try checkpoints?.write(PlannedBatch(batch: batch, endOffsets: ends, startedAt: startedAt))
+        settings.crashPoint?.trigger(at: .afterConsume, batch: batch)
+
+        let outcome = engine.endBatch(now: WallClock.nowMs)
+        for sink in sinks { try sink.write(outcome.alerts, batch: batch) }
+        if let batchLog {
+            let entry = BatchLogEntry(
+                batch: batch, lateWatermarkMs: outcome.watermarks.lateWatermarkMs,
+                evictionWatermarkMs: outcome.watermarks.evictionWatermarkMs, endOffsets: ends, startedAt: startedAt,
+                endedAt: WallClock.nowMs, instance: settings.instance, partitions: ends.keys.sorted())
+            do {
+                try batchLog.append(entry.jsonLine + "\n")
+                try batchLog.sync()
+            } catch {
+                throw DetectorError("batch log: \(error.description)")
+            }
+        }
+        settings.crashPoint?.trigger(at: .afterAlerts, batch: batch)
+
+        try writeCheckpoint()
+        settings.crashPoint?.trigger(at: .afterRename, batch: batch)
+
+        commit(ends, synchronously: !insideRebalance)
+        replay = nil
+        batchStartedAt = nil
+        recordsInBatch = 0
+        reportProgress()
+    }
+
+    /// Replaces the checkpoint with the engine's state and the owned partitions' positions.
+    func writeCheckpoint() throws(DetectorError) {
+        guard let checkpoints else { return }
+        var lengths: [String: Int64] = [:]
+        for file in alertFiles { lengths[file.log.path] = file.log.length }
+        try checkpoints.write(
+            Checkpoint(
+                topic: settings.topic, engine: Data(engine.snapshot()), offsets: positions.owned, alertFileLengths: lengths,
+                batchLogLength: batchLog?.length))
+    }
+
+    /// Commits for monitoring only (the checkpoint is what a restart trusts), so a failure is a note.
+    private func commit(_ ends: [Int32: Int64], synchronously: Bool) {
+        guard let consumer, !ends.isEmpty else { return }
+        do {
+            try consumer.commit(
+                ends.map { TopicPartition(topic: settings.topic, partition: $0.key, offset: $0.value) }, synchronously: synchronously)
+        } catch {
+            note("\(settings.instance): committing offsets failed (monitoring only): \(error.message)")
+        }
+    }
+
+    // MARK: Reporting
+
+    /// Records read and not yet behind the partitions' last known end, as the brokers report it.
+    private var lag: Int64? {
+        guard let consumer else { return nil }
+        var total: Int64 = 0
+        for (partition, next) in positions.owned {
+            guard let end = consumer.cachedEndOffset(topic: settings.topic, partition: partition) else { return nil }
+            total += max(0, end - next)
+        }
+        return total
+    }
+
+    /// The totals as one line: records, matches, late drops, malformed by kind, batches, alerts, lag.
+    public var statsText: String {
+        let stats = engine.stats
+        let malformed = MalformedKind.allCases.map { "\($0.rawValue) \(stats.malformed[$0])" }.joined(separator: ", ")
+        return "\(settings.instance): records \(stats.records), matched \(stats.matched), late dropped \(stats.lateDropped), "
+            + "malformed \(stats.malformed.total) (\(malformed)), batches \(stats.batches), alerts \(stats.alertsEmitted), "
+            + "open windows \(stats.openWindows), consumer lag \(lag.map(String.init) ?? "unknown")"
+    }
+
+    /// A progress line on standard error every 10 s.
+    private func reportProgress() {
+        let now = WallClock.monotonicMs
+        guard now - lastProgressAtMs >= 10_000 else { return }
+        let records = engine.stats.records
+        let rate = Double(records - recordsAtLastProgress) * 1_000 / Double(now - lastProgressAtMs)
+        note(
+            "\(settings.instance): batch \(engine.nextBatch - 1), \(records) records (\(Int(rate))/s), "
+                + "watermark \(engine.evictionWatermarkMs), partitions \(positions.partitions.map(String.init).joined(separator: ","))")
+        lastProgressAtMs = now
+        recordsAtLastProgress = records
+    }
+}
+
+/// Progress and notes go to standard error, so that standard output stays the console sink's.
+func note(_ message: String) {
+    FileHandle.standardError.write(Data("windtunnel detect: \(message)\n".utf8))
+}

@@ -1,1 +1,0 @@
-// The Generator module; its parts arrive with their issues.

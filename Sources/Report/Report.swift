@@ -1,1 +1,0 @@
-// The Report module; its parts arrive with their issues.

@@ -1,0 +1,128 @@
+import Foundation
+import GroundTruth
+import Kafka
+
+/// Replays a topic from the earliest offset of every partition into ground truth, with manifest facts when
+/// a manifest is at hand.
+///
+/// It stops when every partition has reached its target (the acknowledged ends, and the ends the batch log
+/// says the detector read), or, without targets, once no record has arrived for `idleMs`. Waiting for a
+/// target is bounded by the same `idleMs` without new records: then the topic lacks records it should
+/// hold, and the replay fails with an error naming the partitions.
+public struct TopicReplay {
+    /// What the replay read and how fast.
+    public struct Statistics: Sendable, Codable, Equatable {
+        public var records = 0
+        public var bytes = 0
+        /// From the first record to the last, seconds.
+        public var seconds = 0.0
+        /// Per partition, the next offset after the last record read.
+        public var endOffsets: [Int32: Int64] = [:]
+        /// The most manifest records read ahead of the replay at once (memory held for the audit).
+        public var largestManifestLookahead = 0
+
+        public var recordsPerSecond: Double { seconds > 0 ? Double(records) / seconds : 0 }
+    }
+
+    public var topic: String
+    public var client: ClientSettings
+    /// Per partition, the offset the replay must reach; empty to read until idle.
+    public var targets: [Int32: Int64]
+    /// How long without new records ends the replay (no targets) or gives up on reaching them.
+    public var idleMs: Int
+
+    public init(topic: String, client: ClientSettings, targets: [Int32: Int64], idleMs: Int) {
+        self.topic = topic
+        self.client = client
+        self.targets = targets
+        self.idleMs = idleMs
+    }
+
+    /// Feeds every record to `tally`, asking `follower` for its facts; `progress` gets a line now and then.
+    public func run(
+        into tally: inout ReplayTally, follower: ManifestFollower?, progress: (String) -> Void
+    ) throws(ValidatorError) -> Statistics {
+        let opening = try TopicOpening(topic: topic, client: client)
+        let known = Set(opening.partitions)
+        if let stray = targets.keys.sorted().first(where: { !known.contains($0) && targets[$0, default: 0] > 0 }) {
+            throw ValidatorError(
+                "topic '\(topic)' has partitions \(opening.partitions.map(String.init).joined(separator: ",")), but records were acknowledged or read in partition \(stray)")
+        }
+        let goal = targets.values.reduce(0, +)
+        var statistics = Statistics()
+        var firstRecordAt: Date?
+        var lastRecordAt = Date()
+        var lastProgressAt = Date()
+        var failure: ValidatorError?
+        let startedAt = Date()
+        while true {
+            let outcome: KafkaConsumer.BatchOutcome
+            do {
+                outcome = try opening.consumer.consumeBatch(maxRecords: 10_000, timeoutMs: 100) { record in
+                    guard failure == nil else { return }
+                    let partition = record.partition
+                    let offset = record.offset
+                    var facts: RecordFacts?
+                    if let follower {
+                        do throws(ValidatorError) {
+                            facts = try follower.facts(
+                                partition: partition, offset: offset, worker: record.header("wt-worker").flatMap(Self.decimal).map(Int.init),
+                                sequence: record.header("wt-seq").flatMap(Self.decimal))
+                        } catch {
+                            failure = error
+                            return
+                        }
+                    }
+                    let value = record.value
+                    tally.record(partition: partition, offset: offset, kafkaTimestampMs: record.timestamp, value: value, facts: facts)
+                    statistics.records += 1
+                    statistics.bytes += value.count
+                    statistics.endOffsets[partition] = offset + 1
+                }
+            } catch {
+                throw ValidatorError("replaying topic '\(topic)' from \(client.brokers): \(error)")
+            }
+            if let failure { throw failure }
+            let now = Date()
+            if outcome.records > 0 {
+                lastRecordAt = now
+                if firstRecordAt == nil { firstRecordAt = now }
+                statistics.seconds = now.timeIntervalSince(firstRecordAt ?? now)
+            }
+            if !targets.isEmpty, targets.allSatisfy({ statistics.endOffsets[$0.key, default: 0] >= $0.value }) { break }
+            if now.timeIntervalSince(lastRecordAt) * 1_000 >= Double(idleMs) {
+                if let short = shortfall(statistics.endOffsets) { throw short }
+                break
+            }
+            if now.timeIntervalSince(lastProgressAt) >= 2 {
+                lastProgressAt = now
+                let share = goal > 0 ? String(format: " (%.0f%%)", 100 * Double(statistics.records) / Double(goal)) : ""
+                let rate = Double(statistics.records) / max(now.timeIntervalSince(firstRecordAt ?? startedAt), 1e-3)
+                progress("replayed \(statistics.records) records\(share), \(Int(rate)) records/s")
+            }
+        }
+        statistics.largestManifestLookahead = follower?.largestLookahead ?? 0
+        return statistics
+    }
+
+    /// The error for partitions that stopped short of their targets, or nil when all reached them.
+    private func shortfall(_ reached: [Int32: Int64]) -> ValidatorError? {
+        let short = targets.keys.sorted().filter { reached[$0, default: 0] < targets[$0, default: 0] }
+        guard !short.isEmpty else { return nil }
+        let listing = short.map { "partition \($0) ends at offset \(reached[$0, default: 0]), expected \(targets[$0, default: 0])" }
+        return ValidatorError(
+            "topic '\(topic)' lacks records that were acknowledged or read by the detector (no new record for \(idleMs / 1_000) s): "
+                + listing.joined(separator: "; "))
+    }
+
+    /// A header's decimal digits as a number below 2^60; nil for anything else.
+    static func decimal(_ bytes: UnsafeRawBufferPointer) -> UInt64? {
+        guard !bytes.isEmpty, bytes.count <= 18 else { return nil }
+        var value: UInt64 = 0
+        for byte in bytes {
+            guard byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9") else { return nil }
+            value = value * 10 + UInt64(byte - UInt8(ascii: "0"))
+        }
+        return value
+    }
+}

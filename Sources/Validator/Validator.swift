@@ -1,1 +1,0 @@
-// The Validator module; its parts arrive with their issues.

@@ -1,0 +1,232 @@
+import ArgumentParser
+import EmbeddedBroker
+import EventModel
+import Foundation
+import Generator
+import Kafka
+
+/// `windtunnel bench`: measurements that compare windtunnel with the physical limit on the same broker.
+struct Bench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Measure windtunnel's parts against the raw client's limit.",
+        subcommands: [GeneratorBench.self]
+    )
+}
+
+/// `windtunnel bench generator`: in one run on one broker, alternating, (a) the librdkafka client producing
+/// pre-built events, (b) `windtunnel generate` unthrottled with 1 process, (c) with 2 processes; then the
+/// rate accuracy of 2 paced processes. Build with `swift build -c release` first: debug numbers mean nothing.
+struct GeneratorBench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "generator",
+        abstract: "Generator throughput against the raw client (records/s, ratio b/a), then rate accuracy.",
+        discussion: """
+            Rates are acknowledged records over the time from the first send to the last delivery report. The \
+            raw client sends the same events (synthesized before timing) with the same headers and producer \
+            settings, so the ratio b/a is what windtunnel's own per-event work costs. Without --brokers an \
+            embedded broker is started; it keeps every record in memory, so each topic is deleted after its run.
+            """
+    )
+
+    @Option(help: "Records per throughput run.")
+    var count: Int = 2_000_000
+
+    @Option(help: "Rounds of (a), (b), (c), alternating.")
+    var rounds: Int = 3
+
+    @Option(help: "Records per second per process of the accuracy run (2 processes); 0 skips it.")
+    var accuracyRps: Int = 50_000
+
+    @Option(help: "Length of the accuracy run.")
+    var accuracyDuration: String = "30s"
+
+    @Option(help: "Bootstrap brokers; without it an embedded broker is started.")
+    var brokers: String?
+
+    func validate() throws {
+        guard count >= 1_000 else { throw ValidationError("--count must be at least 1000, not \(count)") }
+        guard (1...20).contains(rounds) else { throw ValidationError("--rounds must be between 1 and 20, not \(rounds)") }
+        guard accuracyRps >= 0 else { throw ValidationError("--accuracy-rps must not be negative") }
+    }
+
+    func run() throws {
+        var broker: TansuBroker?
+        do {
+            let bootstrap: String
+            if let brokers {
+                bootstrap = brokers
+            } else {
+                let started = try TansuBroker.start()
+                broker = started
+                bootstrap = started.bootstrap
+                note("embedded broker on \(bootstrap)")
+            }
+            defer { broker?.stop() }
+            try measure(bootstrap: bootstrap)
+        } catch let error as BrokerError {
+            throw fail(error.message)
+        } catch let error as KafkaError {
+            throw fail(error.message)
+        }
+    }
+
+    private func measure(bootstrap: String) throws {
+        let client = ClientSettings(brokers: bootstrap)
+        let admin = try KafkaAdmin(client: client)
+        let events = try PrebuiltEvents(count: 100_000)
+        note(String(format: "events average %.0f bytes", events.averageBytes))
+        var raw: [Double] = []
+        var one: [Double] = []
+        var two: [Double] = []
+        for round in 1...rounds {
+            let stamp = "\(round)-\(Int(Date().timeIntervalSince1970))"
+            raw.append(try withTopic("bench-raw-\(stamp)", admin: admin) { try produceRaw(events, topic: $0, client: client) })
+            note(String(format: "round %d (a) raw client:        %9.0f records/s", round, raw.last ?? 0))
+            one.append(try withTopic("bench-one-\(stamp)", admin: admin) { try generate(topic: $0, bootstrap: bootstrap, processes: 1) })
+            note(String(format: "round %d (b) generate, 1 process: %9.0f records/s", round, one.last ?? 0))
+            two.append(try withTopic("bench-two-\(stamp)", admin: admin) { try generate(topic: $0, bootstrap: bootstrap, processes: 2) })
+            note(String(format: "round %d (c) generate, 2 processes: %7.0f records/s", round, two.last ?? 0))
+        }
+        print("| run | records/s (median of \(rounds)) | all rounds |")
+        print("|---|---|---|")
+        for (name, values) in [("(a) raw client, pre-built events", raw), ("(b) generate, 1 process", one), ("(c) generate, 2 processes", two)] {
+            print("| \(name) | \(Int(median(values).rounded())) | \(values.map { String(Int($0.rounded())) }.joined(separator: ", ")) |")
+        }
+        print(String(format: "ratio b/a: %.3f (median of the rounds' ratios: %.3f)", median(one) / median(raw), median(zip(one, raw).map { $0 / $1 })))
+
+        if accuracyRps > 0 {
+            let summary = try withTopic("bench-accuracy-\(Int(Date().timeIntervalSince1970))", admin: admin) { topic in
+                try runGenerate(
+                    topic: topic, bootstrap: bootstrap,
+                    arguments: ["--processes", "2", "--rps", String(accuracyRps), "--duration", accuracyDuration])
+            }
+            let target = Double(summary.targetRate)
+            print(String(
+                format: "accuracy: 2 x %d records/s for %@: achieved %.1f records/s (%+.3f%% of target), schedule lag p50 %.3f ms, p99 %.3f ms, max %.3f ms",
+                accuracyRps, accuracyDuration, summary.achievedRate, (summary.achievedRate - target) / target * 100,
+                summary.scheduleLag.p50Ms, summary.scheduleLag.p99Ms, summary.scheduleLag.maxMs))
+        }
+    }
+
+    /// Creates `topic` (4 partitions), runs `body`, and deletes the topic, which frees the embedded broker's memory.
+    private func withTopic<R>(_ topic: String, admin: KafkaAdmin, _ body: (String) throws -> R) throws -> R {
+        try admin.createTopic(topic, partitions: 4)
+        defer { try? admin.deleteTopic(topic) }
+        return try body(topic)
+    }
+
+    /// (a): the producer as a worker configures it, sending pre-built events with the same headers.
+    private func produceRaw(_ events: PrebuiltEvents, topic: String, client: ClientSettings) throws -> Double {
+        var configuration = ProducerConfiguration(client: client)
+        configuration.queueMaxMessages = 1 << 18
+        let producer = try KafkaProducer(configuration: configuration)
+        var acknowledged = 0
+        let tally: (DeliveryReport) -> Void = { if $0.isAcknowledged { acknowledged += 1 } }
+        let start = Date()
+        for index in 0..<count {
+            while try events.withEvent(index % events.count, { key, value, headers in
+                try producer.send(topic: topic, key: key, value: value, headers: headers, opaque: UInt64(index))
+            }) == .queueFull {
+                producer.pollDeliveryReports(timeoutMs: 1, tally)
+            }
+            if index & 1023 == 0 { producer.pollDeliveryReports(timeoutMs: 0, tally) }
+        }
+        try producer.flush(timeoutMs: 120_000, tally)
+        guard acknowledged == count else { throw fail("(a): \(count - acknowledged) of \(count) records were not acknowledged") }
+        return Double(count) / Date().timeIntervalSince(start)
+    }
+
+    /// (b) and (c): `windtunnel generate` unthrottled (a rate no machine reaches), `count` records in all.
+    private func generate(topic: String, bootstrap: String, processes: Int) throws -> Double {
+        let summary = try runGenerate(
+            topic: topic, bootstrap: bootstrap,
+            arguments: ["--processes", String(processes), "--rps", "100000000", "--count", String(count / processes), "--crash-rate", "100"])
+        guard summary.acknowledged == UInt64(count / processes * processes) else {
+            throw fail("generate acknowledged \(summary.acknowledged) of \(count / processes * processes) records")
+        }
+        return Double(summary.acknowledged) / (Double(summary.endedAtMs - summary.startedAtMs) / 1_000)
+    }
+
+    /// Runs `windtunnel generate` with a manifest in a temporary folder and returns its summary.
+    private func runGenerate(topic: String, bootstrap: String, arguments: [String]) throws -> GenerationSummary {
+        let folder = NSTemporaryDirectory() + "windtunnel-bench-" + UUID().uuidString
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: Run.ownExecutable)
+        process.arguments = ["generate", "--brokers", bootstrap, "--topic", topic, "--manifest", folder] + arguments
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        let log = folder + "/generate.log"
+        _ = FileManager.default.createFile(atPath: log, contents: nil)
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
+        try process.run()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0, let data = FileManager.default.contents(atPath: folder + "/summary.json") else {
+            let tail = ((try? String(contentsOfFile: log, encoding: .utf8)) ?? "").split(separator: "\n").suffix(3).joined(separator: "; ")
+            throw fail("windtunnel generate \(arguments.joined(separator: " ")) ended with status \(process.terminationStatus): \(tail)")
+        }
+        return try JSONDecoder().decode(GenerationSummary.self, from: data)
+    }
+
+    private func median(_ values: [Double]) -> Double {
+        let sorted = values.sorted()
+        guard !sorted.isEmpty else { return 0 }
+        return sorted.count % 2 == 1 ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
+    }
+}
+
+/// Events synthesized by the generator's own synthesizer before timing starts, with their `wt-worker` and
+/// `wt-seq` headers, so that (a) sends exactly what (b) sends. Everything sits in memory allocated once, so
+/// that the raw loop itself allocates nothing per record either. A class because it owns that memory.
+private final class PrebuiltEvents {
+    /// Keys, values and sequence texts back to back; `spans[i]` locates event i's three parts.
+    private let storage: UnsafeMutableRawPointer
+    private var spans: [(key: Range<Int>, value: Range<Int>, sequence: Range<Int>)] = []
+    private let names = (worker: strdup("wt-worker"), sequence: strdup("wt-seq"))
+    private let workerValue = UnsafeMutableRawBufferPointer.allocate(byteCount: 1, alignment: 1)
+    private let headers = UnsafeMutablePointer<MessageHeader>.allocate(capacity: 2)
+    /// Average value size, bytes.
+    let averageBytes: Double
+
+    init(count: Int) throws {
+        let synthesizer = try EventSynthesizer(settings: GeneratorSettings(), worker: 0)
+        let value = RecordBuffer()
+        let key = RecordBuffer()
+        let all = RecordBuffer(capacity: count * 256)
+        for index in 0..<count {
+            _ = synthesizer.synthesize(
+                sequence: UInt64(index), scheduledMs: 1_769_000_000_000 + Int64(index / 10), carriesTerm: index % 100 == 0, value: value, key: key)
+            let keyStart = all.count
+            all.append(key.bytes)
+            let valueStart = all.count
+            all.append(value.bytes)
+            let sequenceStart = all.count
+            all.append(decimal: Int64(index))
+            spans.append((keyStart..<valueStart, valueStart..<sequenceStart, sequenceStart..<all.count))
+        }
+        storage = .allocate(byteCount: all.count, alignment: 8)
+        storage.copyMemory(from: all.bytes.baseAddress!, byteCount: all.count)
+        averageBytes = Double(spans.map(\.value.count).reduce(0, +)) / Double(max(count, 1))
+        workerValue[0] = UInt8(ascii: "0")
+        headers.initialize(to: MessageHeader(name: names.worker!, value: UnsafeRawBufferPointer(workerValue)))
+        (headers + 1).initialize(to: MessageHeader(name: names.sequence!, value: UnsafeRawBufferPointer(workerValue)))
+    }
+
+    deinit {
+        storage.deallocate()
+        free(names.worker)
+        free(names.sequence)
+        workerValue.deallocate()
+        headers.deallocate()
+    }
+
+    var count: Int { spans.count }
+
+    /// Lends event `index`'s key, value and headers to `body`.
+    func withEvent<R>(_ index: Int, _ body: (UnsafeRawBufferPointer, UnsafeRawBufferPointer, UnsafeBufferPointer<MessageHeader>) throws -> R) rethrows -> R {
+        let span = spans[index]
+        func bytes(_ range: Range<Int>) -> UnsafeRawBufferPointer { UnsafeRawBufferPointer(start: storage + range.lowerBound, count: range.count) }
+        headers[1].value = bytes(span.sequence)
+        return try body(bytes(span.key), bytes(span.value), UnsafeBufferPointer(start: headers, count: 2))
+    }
+}

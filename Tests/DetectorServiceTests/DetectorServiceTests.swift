@@ -1,1 +1,0 @@
-// Tests for DetectorService arrive with its issue.

@@ -1,1 +1,0 @@
-// Tests for Detector arrive with its issue.

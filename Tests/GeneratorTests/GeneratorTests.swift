@@ -1,1 +1,0 @@
-// Tests for Generator arrive with its issue.

@@ -1,1 +1,0 @@
-// Tests for Validator arrive with its issue.
