@@ -82,9 +82,18 @@ def test_the_broken_copy_differs_from_the_job_only_by_its_severity_filter(tmp_pa
     assert "isin(*rule.severities)" not in job.read_text()
 
 
-def test_validate_fails_the_broken_job_and_names_the_missing_severity_filter(broken_run, broker, windtunnel, tmp_path):
-    code, result = validate(windtunnel, broker, TOPIC, f"jsonl:{broken_run.folder / 'alerts.jsonl'}",
-                            broken_run.folder / "batches.jsonl", tmp_path / "records")
+@pytest.fixture(scope="module")
+def verdicts(broken_run, broker, windtunnel, tmp_path_factory) -> dict[str, tuple[int, dict]]:
+    """`windtunnel validate` on the broken job's JSONL records and on its console tables, each exact."""
+    report = tmp_path_factory.mktemp("reports")
+    alerts = {"records": f"jsonl:{broken_run.folder / 'alerts.jsonl'}",
+              "console": f"spark-console:{broken_run.folder / 'stdout'}"}
+    return {name: validate(windtunnel, broker, TOPIC, source, broken_run.folder / "batches.jsonl", report / name)
+            for name, source in alerts.items()}
+
+
+def test_validate_fails_the_broken_job_and_names_the_missing_severity_filter(verdicts):
+    code, result = verdicts["records"]
     assert (code, result["verdict"]) == (1, "fail")
     first = result["diagnosis"][0]
     assert first["bug"] == "severity-filter-missing"
@@ -94,13 +103,10 @@ def test_validate_fails_the_broken_job_and_names_the_missing_severity_filter(bro
     assert first["explained"] >= 18 and first["contradicted"] == 0
 
 
-def test_console_output_gets_the_same_verdict_as_the_records(broken_run, broker, windtunnel, tmp_path):
+def test_console_output_gets_the_same_verdict_as_the_records(broken_run, verdicts):
     assert "Batch: 0" in broken_run.stdout
-    by_records = validate(windtunnel, broker, TOPIC, f"jsonl:{broken_run.folder / 'alerts.jsonl'}",
-                          broken_run.folder / "batches.jsonl", tmp_path / "records")
-    by_console = validate(windtunnel, broker, TOPIC, f"spark-console:{broken_run.folder / 'stdout'}",
-                          broken_run.folder / "batches.jsonl", tmp_path / "console")
-    assert by_console[0] == by_records[0] == 1
-    assert by_console[1]["verdict"] == by_records[1]["verdict"] == "fail"
-    assert by_console[1]["alerts"]["outcomes"] == by_records[1]["alerts"]["outcomes"]
-    assert [d["bug"] for d in by_console[1]["diagnosis"]] == [d["bug"] for d in by_records[1]["diagnosis"]]
+    (records_code, records), (console_code, console) = verdicts["records"], verdicts["console"]
+    assert console_code == records_code == 1
+    assert console["verdict"] == records["verdict"] == "fail"
+    assert console["alerts"]["outcomes"] == records["alerts"]["outcomes"]
+    assert [d["bug"] for d in console["diagnosis"]] == [d["bug"] for d in records["diagnosis"]]
