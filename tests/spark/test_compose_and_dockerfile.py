@@ -3,7 +3,8 @@
 The compose file is validated against the Compose Specification's JSON schema (`compose_spec.json` beside this
 file, as shipped in docker-compose 1.29.2's `compose/config/`, Apache-2.0) after interpolating `${VAR:-default}`
 the way Compose does, then checked for what the schema cannot see: references between services, volumes and
-files, the course's generator variables, and that the Spark job's command line is one the job accepts.
+files, the course's generator variables, that the Spark job's command line is one the job accepts, and that
+the generator and detector services use options the windtunnel binary has.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import fnmatch
 import json
 import re
 import shlex
+import subprocess
 from pathlib import Path
 
 import jsonschema
@@ -225,3 +227,18 @@ def test_image_brings_the_pinned_librdkafka_from_scripts_setup():
     assert '"$deps/lib/librdkafka.so.1"' in setup and ".deps/lib/librdkafka.so.1" in text
     assert "/usr/local/lib/librdkafka.so.1" in text and "ldconfig" in text
     assert dockerfile_instructions()[-1] == ("CMD", '["generate"]')
+
+
+def test_generator_and_detector_services_use_options_windtunnel_has(services, windtunnel):
+    def help_text(command: str) -> str:
+        result = subprocess.run([str(windtunnel), command, "--help"], capture_output=True, text=True, timeout=30)
+        assert result.returncode == 0, result.stderr
+        return result.stdout
+
+    generate = help_text("generate")
+    for variable in COURSE_GENERATOR_VARIABLES:
+        assert f"${variable}" in generate, f"windtunnel generate does not read {variable}"
+    detector = services["detector"]["command"]
+    detect = help_text(detector[0])
+    for option in (word for word in detector[1:] if word.startswith("--")):
+        assert re.search(rf"^\s+{re.escape(option)}\b", detect, re.MULTILINE), f"windtunnel detect has no {option}"
