@@ -456,6 +456,9 @@ def run(args: argparse.Namespace, spark=None) -> int:
 
     Raises QueryStopped when the query ends on its own, with Spark's reason when it gave one.
     """
+    # A parent may start the job with these signals blocked (a process spawned from a libdispatch thread
+    # inherits that thread's mask): a blocked SIGTERM would stay pending and the job could only be killed.
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT, signal.SIGTERM})
     if args.source == "pykafka":
         check_brokers(args)
     spark = spark or build_session(args)

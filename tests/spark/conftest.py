@@ -111,11 +111,20 @@ def read_jsonl(path: Path) -> list[dict]:
     return [json.loads(line) for line in text[:text.rfind("\n") + 1].splitlines()]
 
 
+def block_stop_signals() -> None:
+    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
+
+
 def run_until_drained(job: Path, options: list[str], out: Path, produced: int, timeout_s: float = 240) -> str:
     """Runs the job until its batch log (`out/batches.jsonl`) shows every produced record read, then stops it
-    with SIGTERM as the harness does; asserts that it exits 0 and returns its standard output."""
+    with SIGTERM as the harness does; asserts that it exits 0 and returns its standard output.
+
+    The job starts with SIGINT and SIGTERM blocked, as `windtunnel run` starts it (a process spawned from a
+    libdispatch thread inherits that thread's signal mask).
+    """
     with (out / "stdout").open("w") as stdout, (out / "stderr").open("w") as stderr:
-        process = subprocess.Popen([sys.executable, str(job), *options], stdout=stdout, stderr=stderr)
+        process = subprocess.Popen([sys.executable, str(job), *options], stdout=stdout, stderr=stderr,
+                                   preexec_fn=block_stop_signals)
         deadline = time.monotonic() + timeout_s
         while process.poll() is None:
             batches = read_jsonl(out / "batches.jsonl")
@@ -126,7 +135,11 @@ def run_until_drained(job: Path, options: list[str], out: Path, produced: int, t
                 process.kill()
                 pytest.fail(f"the job did not read all {produced} records within {timeout_s} s")
             time.sleep(0.2)
-        code = process.wait(timeout=120)
+        try:
+            code = process.wait(timeout=120)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            pytest.fail("the job did not stop within 120 s of SIGTERM")
     assert code == 0, (out / "stderr").read_text()[-3000:]
     return (out / "stdout").read_text()
 
