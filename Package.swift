@@ -57,7 +57,7 @@ let package = Package(
         .target(
             name: "Harness",
             dependencies: [
-                "Contracts", "EmbeddedBroker", "Kafka", "Validator", "Report",
+                "Contracts", "EmbeddedBroker", "Kafka", "Validator", "Report", "Monitor",
                 .product(name: "Yams", package: "Yams"),
             ]
         ),

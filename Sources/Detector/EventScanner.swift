@@ -138,10 +138,10 @@ public struct EventScanner: Sendable {
 
     private static func fieldName(_ key: UnsafeBufferPointer<UInt8>) -> EventFieldName? {
         switch key.count {
-        case 9 where key.elementsEqual("timestamp".utf8): .timestamp
-        case 8 where key.elementsEqual("severity".utf8): .severity
-        case 7 where key.elementsEqual("user_id".utf8): .userId
-        case 7 where key.elementsEqual("content".utf8): .content
+        case 9 where ByteComparison.equals(key, "timestamp"): .timestamp
+        case 8 where ByteComparison.equals(key, "severity"): .severity
+        case 7 where ByteComparison.equals(key, "user_id"): .userId
+        case 7 where ByteComparison.equals(key, "content"): .content
         default: nil
         }
     }
@@ -182,10 +182,10 @@ public struct EventScanner: Sendable {
 
     private static func severity(_ text: UnsafeBufferPointer<UInt8>) -> Severity? {
         switch text.count {
-        case 3 where text.elementsEqual("Low".utf8): .low
-        case 6 where text.elementsEqual("Medium".utf8): .medium
-        case 4 where text.elementsEqual("High".utf8): .high
-        case 8 where text.elementsEqual("Critical".utf8): .critical
+        case 3 where ByteComparison.equals(text, "Low"): .low
+        case 6 where ByteComparison.equals(text, "Medium"): .medium
+        case 4 where ByteComparison.equals(text, "High"): .high
+        case 8 where ByteComparison.equals(text, "Critical"): .critical
         default: nil
         }
     }

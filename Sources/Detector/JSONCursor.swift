@@ -244,8 +244,11 @@ struct JSONCursor {
     private mutating func consumeWord(_ word: StaticString) throws(MalformedKind) {
         let length = word.utf8CodeUnitCount
         guard count - position >= length else { throw .invalidJSON }
-        for offset in 0..<length where bytes[position + offset] != word.utf8Start[offset] {
-            throw .invalidJSON
+        // A counted loop: a `for ... where` over a range allocates in unoptimized builds.
+        var offset = 0
+        while offset < length {
+            guard bytes[position + offset] == word.utf8Start[offset] else { throw .invalidJSON }
+            offset += 1
         }
         position += length
     }

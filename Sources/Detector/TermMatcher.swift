@@ -23,14 +23,15 @@ struct TermMatcher: Sendable {
     /// Whether `text` contains the term.
     func occurs(in text: UnsafeBufferPointer<UInt8>) -> Bool {
         term.withUnsafeBufferPointer { needle in
-            guard let first = needle.first else { return true }
+            guard let term = needle.baseAddress, needle.count > 0 else { return true }
             guard text.count >= needle.count, let haystack = text.baseAddress else { return false }
+            let first = term[0]
             let lastStart = text.count - needle.count
             var start = 0
             while start <= lastStart {
                 if fold(haystack[start]) == first {
                     var offset = 1
-                    while offset < needle.count, fold(haystack[start + offset]) == needle[offset] { offset += 1 }
+                    while offset < needle.count, fold(haystack[start + offset]) == term[offset] { offset += 1 }
                     if offset == needle.count { return true }
                 }
                 start += 1

@@ -89,9 +89,14 @@ struct UserTable: Sendable {
             id[4] == 0x5F, id[5] != 0x30 || id.count == 6
         else { return nil }
         var number: UInt32 = 0
-        for byte in id[5...] {
-            guard (0x30...0x39).contains(byte) else { return nil }
+        // An index loop over the pointer: iterating a slice allocates in unoptimized builds.
+        guard let bytes = id.baseAddress else { return nil }
+        var index = 5
+        while index < id.count {
+            let byte = bytes[index]
+            guard byte >= 0x30, byte <= 0x39 else { return nil }
             number = number * 10 + UInt32(byte - 0x30)
+            index += 1
         }
         return number
     }
@@ -111,7 +116,9 @@ struct UserTable: Sendable {
         var bucket = Int(truncatingIfNeeded: hash) & mask
         while buckets[bucket] >= 0 {
             let slot = buckets[bucket]
-            if entries[slot].hash == hash, entries[slot].bytes.elementsEqual(id) { return slot }
+            if entries[slot].hash == hash, entries[slot].bytes.withUnsafeBufferPointer({ ByteComparison.equals($0, id) }) {
+                return slot
+            }
             bucket = (bucket + 1) & mask
         }
         return nil

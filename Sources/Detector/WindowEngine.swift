@@ -118,6 +118,18 @@ public struct WindowEngine: Sendable {
         return BatchOutcome(watermarks: batch, alerts: alerts)
     }
 
+    /// Moves the batch ids on to `batch` without running the batches before it, as batches that read nothing
+    /// (DESIGN.md: ids missing from a batch log are such batches): the watermarks advance once, as one of
+    /// them would advance them, and the windows they would have evicted are evicted (in append mode,
+    /// emitted) by the next batch that runs. An instance that takes a partition over continues after the
+    /// batch that handed it on, so that a window's emissions by two instances stay ordered by batch id.
+    /// Does nothing while a batch is open or when `batch` is not beyond the next id.
+    public mutating func skipBatches(to batch: Int64) {
+        guard !isBatchOpen, batch > nextBatch else { return }
+        watermarks.startBatch(delayMs: rule.watermarkDelayMs)
+        nextBatch = batch
+    }
+
     /// Whether a batch with no data would now move the eviction watermark, which is when Spark runs one
     /// (`spark.sql.streaming.noDataMicroBatches.enabled`): it evicts windows and, in append mode, emits them.
     /// False while a batch is open and before the first batch.
@@ -132,11 +144,10 @@ public struct WindowEngine: Sendable {
     @inline(__always)
     private mutating func position(of partition: Int32) -> Int {
         if cachedPosition >= 0, cachedPartition == partition { return cachedPosition }
-        let position: Int
-        if let found = partitionIDs.firstIndex(of: partition) {
-            position = found
-        } else {
-            position = partitionIDs.count
+        // A counted loop: `firstIndex(of:)` allocates in unoptimized builds.
+        var position = 0
+        while position < partitionIDs.count, partitionIDs[position] != partition { position += 1 }
+        if position == partitionIDs.count {
             partitionIDs.append(partition)
             tables.append(CellTable())
         }

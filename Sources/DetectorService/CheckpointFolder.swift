@@ -34,6 +34,17 @@ struct CheckpointFolder {
 
     func write(_ checkpoint: Checkpoint) throws(DetectorError) { try write(checkpoint, to: checkpointPath) }
 
+    /// The checkpoints of the other instances in the folder. A partition that an instance held when it was
+    /// killed is in its checkpoint and nowhere else: the instance that takes it over resumes from there.
+    func otherCheckpoints() throws(DetectorError) -> [Checkpoint] {
+        let entries = (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
+        var found: [Checkpoint] = []
+        for entry in entries.sorted() where entry != instance && entry != "partitions" {
+            if let checkpoint: Checkpoint = try read("\(folder)/\(entry)/checkpoint") { found.append(checkpoint) }
+        }
+        return found
+    }
+
     func readPlannedBatch() throws(DetectorError) -> PlannedBatch? { try read(offsetLogPath) }
 
     func write(_ planned: PlannedBatch) throws(DetectorError) { try write(planned, to: offsetLogPath) }

@@ -47,9 +47,12 @@ struct PartitionHandoff: Codable, Equatable {
     var state: Data
     /// The instance that wrote it.
     var instance: String
+    /// The giver's next batch id: the taker's batches go on from at least here.
+    var nextBatch: Int64
 
     enum CodingKeys: String, CodingKey {
         case topic, partition, state, instance
         case nextOffset = "next_offset"
+        case nextBatch = "next_batch"
     }
 }

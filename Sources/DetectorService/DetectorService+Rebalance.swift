@@ -5,9 +5,10 @@ import Kafka
 /// Scale-out: partitions move between instances with their state.
 ///
 /// On a revoke the instance ends its current batch (so the revoked partitions' records read so far are
-/// counted and checkpointed), then writes each revoked partition's state and next offset to the shared
-/// checkpoint folder and forgets it. On an assignment it takes, per partition, the fresher of that handed-on
-/// state and the state its own checkpoint holds, and starts reading where that state ends.
+/// counted and checkpointed) and runs a batch without data if one is due, then writes each revoked partition's state and next offset to the shared
+/// checkpoint folder and forgets it. On an assignment it takes, per partition, the freshest of that handed-on
+/// state, the state its own checkpoint holds, and the checkpoint of an instance killed while holding the
+/// partition, and starts reading where that state ends.
 ///
 /// Both run inside librdkafka's rebalance callback, on the reading thread, between two polls: the engine is
 /// not in use then, and file I/O is safe there. What is not safe inside is polling, seeking or closing
@@ -25,29 +26,15 @@ extension DetectorService {
         lastRecordAtMs = WallClock.monotonicMs
         var starts: [TopicPartition] = []
         do throws(DetectorError) {
+            let others = try checkpoints?.otherCheckpoints().filter { $0.topic == settings.topic } ?? []
             for given in partitions where given.topic == settings.topic {
                 let partition = given.partition
-                let own = dormant.removeValue(forKey: partition)
-                let handoff = try checkpoints?.readHandoff(partition: partition).flatMap { $0.topic == settings.topic ? $0 : nil }
-                let next: Int64
-                // On equal offsets the own state wins: a replayed batch must start from exactly the state it
-                // started from before.
-                if let handoff, handoff.nextOffset > own ?? -1 {
-                    do throws(SnapshotError) {
-                        try engine.loadPartition(Array(handoff.state))
-                    } catch {
-                        throw DetectorError("handed-on state of partition \(partition): \(error.description)")
-                    }
-                    next = handoff.nextOffset
-                } else if let own {
-                    next = own
-                } else {
-                    engine.dropPartition(partition)
-                    next = 0
-                }
+                let (next, batchFloor) = try takeOver(partition, others: others)
                 positions.own(partition, from: next)
                 starts.append(TopicPartition(topic: settings.topic, partition: partition, offset: next))
+                self.batchFloor = max(self.batchFloor, batchFloor)
             }
+            applyBatchFloor()
         } catch {
             pendingFailure = pendingFailure ?? error
         }
@@ -58,16 +45,66 @@ extension DetectorService {
         return starts
     }
 
+    /// Loads the freshest state of `partition` (the one furthest into it) and returns where to read on:
+    /// this instance's own restored state, the state handed on at the last revoke, or the checkpoint of an
+    /// instance that was killed while holding it; with none, the partition starts at its beginning. Also
+    /// returns the batch id the giver would have run next (0 for own state), below which this instance's
+    /// batches must not go on.
+    private func takeOver(_ partition: Int32, others: [Checkpoint]) throws(DetectorError) -> (offset: Int64, batchFloor: Int64) {
+        // On equal offsets the own state wins: a replayed batch must start from exactly the state it
+        // started from before.
+        let own = dormant.removeValue(forKey: partition)
+        var best: (offset: Int64, state: () throws(SnapshotError) -> (state: [UInt8], nextBatch: Int64))?
+        if let handoff = try checkpoints?.readHandoff(partition: partition), handoff.topic == settings.topic,
+            handoff.nextOffset > own ?? -1
+        {
+            best = (handoff.nextOffset, { (Array(handoff.state), handoff.nextBatch) })
+        }
+        // A copy of this engine to restore another instance's state into (restoring replaces all of it).
+        let template = engine
+        for other in others {
+            guard let offset = other.offsets[partition], offset > best?.offset ?? own ?? -1 else { continue }
+            best = (offset, { () throws(SnapshotError) in
+                var donor = template
+                try donor.restore(Array(other.engine))
+                return (donor.partitionSnapshot(partition), donor.nextBatch)
+            })
+        }
+        guard let best else {
+            if let own { return (own, 0) }
+            engine.dropPartition(partition)
+            return (0, 0)
+        }
+        do throws(SnapshotError) {
+            let taken = try best.state()
+            try engine.loadPartition(taken.state)
+            return (best.offset, taken.nextBatch)
+        } catch {
+            throw DetectorError("the state of partition \(partition) to take over: \(error.description)")
+        }
+    }
+
+    /// Moves this instance's batch ids on past those of the instances it took partitions from, once no
+    /// batch is open or being replayed (a replayed batch keeps its id).
+    func applyBatchFloor() {
+        guard replay == nil, !engine.isBatchOpen, batchFloor > engine.nextBatch else { return }
+        engine.skipBatches(to: batchFloor)
+    }
+
     private func revoke(_ partitions: [TopicPartition]) {
         guard pendingFailure == nil else { return }
         do throws(DetectorError) {
             if replay != nil || engine.isBatchOpen { try completeBatch(insideRebalance: true) }
+            // Windows this instance's watermark has passed are closed here, by the batch without data that
+            // is due, rather than handed on to an instance whose watermark may never pass them.
+            if hasAssignment, engine.noDataBatchIsDue { try completeBatch(insideRebalance: true) }
             for given in partitions where given.topic == settings.topic {
                 guard let next = positions.next(given.partition) else { continue }
                 try checkpoints?.write(
                     PartitionHandoff(
                         topic: settings.topic, partition: given.partition, nextOffset: next,
-                        state: Data(engine.partitionSnapshot(given.partition)), instance: settings.instance))
+                        state: Data(engine.partitionSnapshot(given.partition)), instance: settings.instance,
+                        nextBatch: engine.nextBatch))
                 engine.dropPartition(given.partition)
                 positions.disown(given.partition)
                 overshot.remove(given.partition)
@@ -76,6 +113,8 @@ extension DetectorService {
         } catch {
             pendingFailure = error
         }
+        // Until the next assignment there is nothing to read, so idleness does not count.
+        hasAssignment = positions.partitions.isEmpty ? false : hasAssignment
         note("\(settings.instance): revoked partitions \(partitions.map { String($0.partition) }.joined(separator: ", "))")
     }
 }

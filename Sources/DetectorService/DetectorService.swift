@@ -27,6 +27,8 @@ public final class DetectorService {
     /// Partitions read past their end during a replay: they are moved back once it is done.
     var overshot: Set<Int32> = []
     var hasAssignment = false
+    /// The least id the next batch may have: a taken-over partition's batches go on after its giver's.
+    var batchFloor: Int64 = 0
     /// A failure inside a rebalance callback, which cannot throw through librdkafka: raised after the poll.
     var pendingFailure: DetectorError?
 
@@ -41,6 +43,9 @@ public final class DetectorService {
     private var recordsInBatch = 0
     /// When a record last arrived, or the last assignment came: idleness counts from there.
     var lastRecordAtMs = WallClock.monotonicMs
+    /// When the first records arrived (monotonic ms), for the reading rate.
+    private var firstRecordAtMs: Int64?
+    private var lastReadAtMs: Int64?
     private var lastProgressAtMs = WallClock.monotonicMs
     private var recordsAtLastProgress = 0
 
@@ -175,7 +180,11 @@ public final class DetectorService {
             throw DetectorError("reading \(settings.topic): \(error)")
         }
         if let pendingFailure { throw pendingFailure }
-        if outcome.records > 0 { lastRecordAtMs = WallClock.monotonicMs }
+        if outcome.records > 0 {
+            lastRecordAtMs = WallClock.monotonicMs
+            firstRecordAtMs = firstRecordAtMs ?? lastRecordAtMs
+            lastReadAtMs = lastRecordAtMs
+        }
     }
 
     /// The per-record path: no allocation, one array lookup for the partition, then the engine.
@@ -255,6 +264,7 @@ public final class DetectorService {
         replay = nil
         batchStartedAt = nil
         recordsInBatch = 0
+        applyBatchFloor()
         reportProgress()
     }
 
@@ -281,6 +291,13 @@ public final class DetectorService {
     }
 
     // MARK: Reporting
+
+    /// Milliseconds from the first poll that returned records to the end of the last one: the reading time
+    /// that benchmarks divide the record count by. Nil before any record.
+    public var readingSpanMs: Int64? {
+        guard let firstRecordAtMs, let lastReadAtMs else { return nil }
+        return lastReadAtMs - firstRecordAtMs
+    }
 
     /// Records read and not yet behind the partitions' last known end, as the brokers report it.
     private var lag: Int64? {

@@ -9,9 +9,10 @@ final class StopSignals: @unchecked Sendable {
     private var stop = false
     private var stats = false
     private var sources: [DispatchSourceSignal] = []
+    private static let handled: [(number: Int32, isStop: Bool)] = [(SIGTERM, true), (SIGINT, true), (SIGUSR1, false)]
 
     init() {
-        for (number, isStop) in [(SIGTERM, true), (SIGINT, true), (SIGUSR1, false)] {
+        for (number, isStop) in Self.handled {
             signal(number, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
             source.setEventHandler { [weak self] in self?.raise(stop: isStop) }
@@ -20,8 +21,10 @@ final class StopSignals: @unchecked Sendable {
         }
     }
 
+    /// Gives the signals their default actions back, for whatever the process does after the detector.
     deinit {
         sources.forEach { $0.cancel() }
+        for (number, _) in Self.handled { signal(number, SIG_DFL) }
     }
 
     private func raise(stop isStop: Bool) {

@@ -179,19 +179,3 @@ public final class Coordinator {
         }
     }
 }
-
-extension SendTally {
-    /// The counts of the records in the manifest at `path`, which may be cut short.
-    public init(manifestAt path: String) throws {
-        self.init()
-        let reader = try ManifestReader(path: path)
-        while let record = try reader.next() {
-            count(record.event)
-            switch record.acknowledgement {
-            case .acked(let partition, let offset, _): acknowledge(partition: partition, offset: offset)
-            case .failed: failed += 1
-            case .unknown: unacknowledged += 1
-            }
-        }
-    }
-}

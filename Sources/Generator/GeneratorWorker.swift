@@ -49,6 +49,11 @@ public final class GeneratorWorker {
     public init(plan: WorkerPlan, stop: StopRequest) throws {
         self.plan = plan
         self.stop = stop
+        // The manifest needs the start time for its header, so it is created after the barrier; a folder it
+        // could not be written into is refused now, before any worker starts sending.
+        if let folder = plan.manifestFolder, !FileManager.default.isWritableFile(atPath: folder) {
+            throw ManifestError.io(path: folder, operation: "write manifests into it", reason: "the folder is missing or not writable")
+        }
         synthesizer = try EventSynthesizer(settings: plan.settings, worker: plan.workerIndex)
         placement = try CrashPlacement(settings: plan.settings, worker: plan.workerIndex)
         pending = PendingRing(minimumCapacity: Self.pendingLimit)
@@ -121,8 +126,8 @@ public final class GeneratorWorker {
             }
         } catch let error as KafkaError {
             failure = error.message
-        } catch let error as ManifestError {
-            failure = error.description
+        } catch {
+            failure = "\(error)"
         }
 
         // Whatever stopped the loop, the records already handed over are flushed and journaled.
@@ -131,7 +136,6 @@ public final class GeneratorWorker {
         } catch {
             failure = failure ?? error.message
         }
-        ackTimeUs = 0
         try pending.removeAll { entry in
             tally.unacknowledged += 1
             try manifest?.append(ManifestRecord(event: entry.facts, sendTimeUs: entry.sendTimeUs, acknowledgement: .unknown))
@@ -139,12 +143,15 @@ public final class GeneratorWorker {
         if let manifestFailure { throw manifestFailure }
         let endedAtMs = timetable.epochUs(atNs: clock.nowNs()) / 1_000
         try manifest?.finish(endTimeMs: endedAtMs)
+        // Counted from what was handed over: a failure mid-batch leaves the pacer ahead of the sends.
+        let measuredSent = tally.sent - tally.tail
+        let planned = plan.eventCount.map { $0 + UInt64(plan.tail?.count ?? 0) } ?? .max
         return WorkerReport(
-            worker: plan.workerIndex, targetRate: plan.settings.recordsPerSecond, tally: tally, measuredSent: pacer.nextIndex,
+            worker: plan.workerIndex, targetRate: plan.settings.recordsPerSecond, tally: tally, measuredSent: measuredSent,
             lag: pacer.lag, startedAtMs: start.startEpochMs, measuredEndedAtMs: timetable.epochUs(atNs: measuredEndNs) / 1_000,
             endedAtMs: endedAtMs,
-            achievedRate: Double(pacer.nextIndex) / (Double(measuredEndNs &- start.startNs) / 1e9 + 1 / Double(plan.settings.recordsPerSecond)),
-            stoppedEarly: stop.isRequested && pacer.nextIndex < total, failure: failure)
+            achievedRate: Double(measuredSent) / (Double(measuredEndNs &- start.startNs) / 1e9 + 1 / Double(plan.settings.recordsPerSecond)),
+            stoppedEarly: stop.isRequested && tally.sent < planned, failure: failure)
     }
 
     /// Sends the tail: its own timetable, `speedup` times faster than its event times advance, starting

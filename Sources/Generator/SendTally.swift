@@ -1,4 +1,5 @@
 import EventModel
+import Manifest
 
 /// One worker's counts: what it sent, by kind, and what the broker said. Fixed-size arrays indexed by the
 /// manifest's one-byte codes, so counting an event allocates nothing; mergeable across workers.
@@ -80,5 +81,21 @@ public struct SendTally: Codable, Sendable, Equatable {
         case termRecords = "term_records"
         case lateness, malformed, acknowledged, failed, unacknowledged
         case partitionEnds = "partition_ends"
+    }
+}
+
+extension SendTally {
+    /// The counts of the records in the manifest at `path`, which may be cut short.
+    public init(manifestAt path: String) throws {
+        self.init()
+        let reader = try ManifestReader(path: path)
+        while let record = try reader.next() {
+            count(record.event)
+            switch record.acknowledgement {
+            case .acked(let partition, let offset, _): acknowledge(partition: partition, offset: offset)
+            case .failed: failed += 1
+            case .unknown: unacknowledged += 1
+            }
+        }
     }
 }

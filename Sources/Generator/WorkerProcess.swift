@@ -35,16 +35,16 @@ final class WorkerProcess: @unchecked Sendable {
     /// The process id.
     var pid: Int32 { process.processIdentifier }
 
-    /// Releases the worker from the start barrier.
+    /// Releases the worker from the start barrier. Its standard input stays open: the worker takes its
+    /// closing (by `terminate()`, or by the end of this process however it ends) as a request to stop.
     func release(_ start: StartSignal) throws {
         var line = try JSONEncoder().encode(start)
         line.append(UInt8(ascii: "\n"))
         try input.fileHandleForWriting.write(contentsOf: line)
-        try input.fileHandleForWriting.close()
     }
 
-    /// Asks the worker to stop gracefully. Its standard input is closed too, so that a worker still waiting
-    /// at the barrier (blocked reading its start signal) ends as well.
+    /// Asks the worker to stop gracefully. Its standard input is closed too, which also ends a worker still
+    /// waiting at the barrier (blocked reading its start signal).
     func terminate() {
         try? input.fileHandleForWriting.close()
         if process.isRunning { kill(process.processIdentifier, SIGTERM) }

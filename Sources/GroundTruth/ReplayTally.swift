@@ -25,7 +25,9 @@ public struct ReplayTally: Sendable {
     var matchingTimes: ClosedRange<Int64>?
     /// Per partition, the effective readability time of the last record (see `ReadabilityModel`).
     private var partitionReadability: [Int32: Int64] = [:]
-    private var latenessClasses: [String: LatenessClassSummary] = [:]
+    /// A handful of classes, searched in order: comparing short names is cheaper than hashing them for
+    /// every record.
+    private var latenessClasses: [LatenessClassSummary] = []
 
     /// The slot of records beyond the batch log: no logged batch read them.
     static let unreadSlot = Int64.max
@@ -117,12 +119,18 @@ public struct ReplayTally: Sendable {
         if let intended = facts.intendedMalformed, intended != malformed { summary.generatorDisagreements.malformed += 1 }
         if let intended = facts.intendedMatching, intended != matching { summary.generatorDisagreements.matching += 1 }
         if let name = facts.latenessClass {
-            latenessClasses[name, default: LatenessClassSummary(name: name)].add(event: !malformed, matching: matching)
+            if let index = latenessClasses.firstIndex(where: { $0.name == name }) {
+                latenessClasses[index].add(event: !malformed, matching: matching)
+            } else {
+                var summary = LatenessClassSummary(name: name)
+                summary.add(event: !malformed, matching: matching)
+                latenessClasses.append(summary)
+            }
         }
     }
 
     /// The lateness classes seen in the manifest facts, by name.
     var latenessClassSummaries: [LatenessClassSummary] {
-        latenessClasses.values.sorted { $0.name < $1.name }
+        latenessClasses.sorted { $0.name < $1.name }
     }
 }

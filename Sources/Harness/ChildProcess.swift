@@ -1,3 +1,4 @@
+import EmbeddedBroker
 import Foundation
 #if canImport(Glibc)
 import Glibc
@@ -5,66 +6,109 @@ import Glibc
 
 /// A process the run started (generator, detector instance), with its output going to a log file in the
 /// results folder. The run keeps every child in a `ChildRegistry` so that Ctrl-C or a failure stops them all.
-// Unchecked: Foundation.Process is thread-safe for the calls used here (state queries, signals).
+///
+/// Children are spawned directly (not through Foundation's `Process`) for two reasons: each gets the
+/// default action for SIGINT and SIGTERM back (the run itself ignores them to handle them on a queue, and
+/// ignored signals would otherwise be inherited, so that a shell command could not even trap them), and each
+/// leads a process group of its own, so that stopping it also stops whatever it started.
+// Unchecked: the mutable exit status is only touched under `lock`.
 public final class ChildProcess: @unchecked Sendable {
     /// A short name for messages: `generator`, `detector-0`.
     public let name: String
     /// Where its standard output and error go.
     public let logPath: String
-    private let process: Process
+    /// The process id, which is also its process group's id.
+    public let pid: pid_t
+    private let lock = NSLock()
+    private var status: Int32?
+    private var bySignal = false
 
     /// Starts `executable` with `arguments`; its output is appended to `logPath`.
     public init(name: String, executable: String, arguments: [String], logPath: String) throws {
         self.name = name
         self.logPath = logPath
-        if !FileManager.default.fileExists(atPath: logPath) {
-            _ = FileManager.default.createFile(atPath: logPath, contents: nil)
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, logPath, O_WRONLY | O_CREAT | O_APPEND, 0o644)
+        posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        var defaults = sigset_t()
+        sigemptyset(&defaults)
+        for number in [SIGINT, SIGTERM, SIGPIPE, SIGUSR1] { sigaddset(&defaults, number) }
+        posix_spawnattr_setsigdefault(&attributes, &defaults)
+        var unblocked = sigset_t()
+        sigemptyset(&unblocked)
+        posix_spawnattr_setsigmask(&attributes, &unblocked)
+        posix_spawnattr_setpgroup(&attributes, 0)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETPGROUP))
+        let argv = ([executable] + arguments).map { strdup($0) } + [nil]
+        defer { argv.forEach { free($0) } }
+        var child: pid_t = 0
+        let result = posix_spawn(&child, executable, &actions, &attributes, argv, environ)
+        guard result == 0 else {
+            throw ChildProcessError(name: name, executable: executable, reason: String(cString: strerror(result)))
         }
-        let log = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
-        log.seekToEndOfFile()
-        process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        process.standardInput = FileHandle.nullDevice
-        process.standardOutput = log
-        process.standardError = log
-        try process.run()
-        try? log.close()
+        pid = child
     }
-
-    /// The process id.
-    public var pid: Int32 { process.processIdentifier }
 
     /// Whether it still runs.
-    public var isRunning: Bool { process.isRunning }
+    public var isRunning: Bool { reap() == nil }
 
     /// Its exit status once it ended (the signal number when killed by one).
-    public var exitStatus: Int32? { process.isRunning ? nil : process.terminationStatus }
+    public var exitStatus: Int32? { reap() }
 
     /// Whether it ended by a signal rather than by exiting.
-    public var endedBySignal: Bool { !process.isRunning && process.terminationReason == .uncaughtSignal }
+    public var endedBySignal: Bool { reap() != nil && lock.withLock { bySignal } }
 
-    /// Sends `signal`.
+    /// Sends `signal` to it and everything it started.
     public func send(_ signal: Int32) {
-        if process.isRunning { kill(process.processIdentifier, signal) }
+        kill(-pid, signal)
     }
 
-    /// Waits up to `timeoutMs` for it to end; returns whether it ended.
+    /// Waits up to `timeoutMs` for it and everything it started to end; returns whether they all ended. A
+    /// shell command's own process may end before the detector it started has finished its last batch.
     @discardableResult
     public func wait(timeoutMs: Int) -> Bool {
         let deadline = Date().addingTimeInterval(Double(timeoutMs) / 1_000)
-        while process.isRunning && Date() < deadline { usleep(20_000) }
-        return !process.isRunning
+        while isRunning || groupAlive {
+            if Date() >= deadline { return false }
+            usleep(20_000)
+        }
+        return true
     }
 
-    /// SIGTERM, then SIGKILL after `graceMs`; waits until it is gone.
-    public func stop(graceMs: Int = 10_000) {
-        guard process.isRunning else { return }
-        send(SIGTERM)
-        if !wait(timeoutMs: graceMs) {
-            send(SIGKILL)
-            wait(timeoutMs: 5_000)
+    /// Whether a process of its group still exists.
+    var groupAlive: Bool { kill(-pid, 0) == 0 }
+
+    /// Collects its exit status once it has ended, without blocking.
+    private func reap() -> Int32? {
+        lock.withLock {
+            if let status { return status }
+            var raw: Int32 = 0
+            guard waitpid(pid, &raw, WNOHANG) == pid else { return nil }
+            // The wait status layout of <sys/wait.h>: low 7 bits the signal, else the exit code above them.
+            let signal = raw & 0x7f
+            bySignal = signal != 0
+            status = bySignal ? signal : (raw >> 8) & 0xff
+            return status
         }
+    }
+
+    /// SIGTERM, then SIGKILL after `graceMs`, to it and its process group; waits until it is gone.
+    public func stop(graceMs: Int = 10_000) {
+        if isRunning || groupAlive {
+            send(SIGTERM)
+            if !wait(timeoutMs: graceMs) {
+                send(SIGKILL)
+                wait(timeoutMs: 5_000)
+            }
+        }
+        // Whatever it started and left behind goes with it.
+        kill(-pid, SIGKILL)
     }
 
     /// The last `lines` lines of its log, for error messages.
@@ -74,25 +118,53 @@ public final class ChildProcess: @unchecked Sendable {
     }
 }
 
-/// Every child of a run, so that one signal handler or one failure path can stop them all.
+/// Every child of a run, and the embedded broker it started, so that one signal handler or one failure path
+/// can stop them all.
 public final class ChildRegistry: @unchecked Sendable {
     private let lock = NSLock()
     private var children: [ChildProcess] = []
+    private var broker: TansuBroker?
 
     public init() {}
+
+    /// The embedded broker the run started, stopped after the children.
+    public func add(broker started: TansuBroker) {
+        lock.withLock { broker = started }
+    }
 
     /// Adds a child.
     public func add(_ child: ChildProcess) {
         lock.withLock { children.append(child) }
     }
 
-    /// Stops every child still running (SIGTERM, then SIGKILL).
+    /// Stops every child still running (SIGTERM, then SIGKILL), and what each of them started.
     public func stopAll(graceMs: Int = 5_000) {
-        let running = lock.withLock { children.filter(\.isRunning) }
+        let all = lock.withLock { children }
+        let running = all.filter { $0.isRunning || $0.groupAlive }
         running.forEach { $0.send(SIGTERM) }
         for child in running where !child.wait(timeoutMs: graceMs) {
             child.send(SIGKILL)
             child.wait(timeoutMs: 5_000)
         }
+        all.forEach { kill(-$0.pid, SIGKILL) }
     }
+
+    /// Stops every child, then the broker; safe to call more than once.
+    public func stopEverything(graceMs: Int = 5_000) {
+        stopAll(graceMs: graceMs)
+        let started = lock.withLock {
+            defer { broker = nil }
+            return broker
+        }
+        started?.stop()
+    }
+}
+
+/// A child process could not be started.
+public struct ChildProcessError: Error, CustomStringConvertible, Sendable {
+    public let name: String
+    public let executable: String
+    public let reason: String
+
+    public var description: String { "cannot start \(name) (\(executable)): \(reason)" }
 }

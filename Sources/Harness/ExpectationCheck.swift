@@ -13,6 +13,8 @@ public struct RunFigures: Sendable, Equatable, Codable {
     public var scheduleLagP99Ms: Int64?
     /// The generator's achieved rate as a fraction of its target.
     public var achievedRateFraction: Double?
+    /// A ramp's highest rate that the detector kept up with, records per second (0 when none).
+    public var sustainedRps: Double?
 
     public init() {}
 }

@@ -36,6 +36,8 @@ public struct ResultsFolder: Sendable {
     public var checkpointFolder: String { "\(path)/checkpoints" }
     /// What the run itself concluded (timings, expectation checks, exit code).
     public var runSummaryFile: String { "\(path)/run.json" }
+    /// The live view's figures, one JSON line per second.
+    public var monitorFile: String { "\(path)/monitor.jsonl" }
     /// The validator's reports go straight into the folder.
     public var reportFolder: String { path }
 

@@ -13,7 +13,7 @@ enum RunFiguresReader {
             figures.lateDropped = validation.int("events", "late_dropped", "lower")
         }
         if let summary = object(atPath: "\(folder.manifestFolder)/summary.json") {
-            figures.scheduleLagP99Ms = summary.int("schedule_lag_ms", "p99").map(Int64.init)
+            figures.scheduleLagP99Ms = summary.double("schedule_lag", "p99_ms").map { Int64($0.rounded(.up)) }
             if let achieved = summary.double("achieved_rps"), let target = summary.double("target_rps"), target > 0 {
                 figures.achievedRateFraction = achieved / target
             }

@@ -7,10 +7,13 @@ struct GeneratorSummaryFile: Decodable {
     let acknowledged: Int
     /// Per partition, one past the highest acknowledged offset.
     let partitionEndOffsets: [Int32: Int64]
+    /// Records per second the generator achieved.
+    let achievedRps: Double?
 
     enum CodingKeys: String, CodingKey {
         case acknowledged
         case partitionEndOffsets = "partition_end_offsets"
+        case achievedRps = "achieved_rps"
     }
 
     init(from decoder: any Decoder) throws {
@@ -18,6 +21,7 @@ struct GeneratorSummaryFile: Decodable {
         acknowledged = try container.decode(Int.self, forKey: .acknowledged)
         let ends = try container.decode([String: Int64].self, forKey: .partitionEndOffsets)
         partitionEndOffsets = Dictionary(uniqueKeysWithValues: ends.compactMap { key, value in Int32(key).map { ($0, value) } })
+        achievedRps = try container.decodeIfPresent(Double.self, forKey: .achievedRps)
     }
 
     /// Reads `<folder>/summary.json`, or nil when it is missing or unreadable.

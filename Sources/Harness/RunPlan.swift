@@ -23,29 +23,57 @@ struct RunPlan {
         ]
     }
 
+    /// The Swift detectors' consumer group.
+    var group: String { "windtunnel-\(scenario.name)" }
+
+    /// The generator for the whole measured stream with its tail.
     var generatorArguments: [String] {
+        generatorArguments(
+            rps: scenario.generator.rps, durationMs: scenario.durationMs, seed: scenario.generator.seed,
+            manifest: folder.manifestFolder, tail: true)
+    }
+
+    /// Step `index` of a ramp at `totalRps` in all, without a tail, in a manifest folder of its own.
+    func rampStepArguments(index: Int, totalRps: Int, stepMs: Int64) -> [String] {
+        generatorArguments(
+            rps: max(1, totalRps / scenario.generator.processes), durationMs: stepMs,
+            seed: scenario.generator.seed &+ UInt64(index), manifest: rampManifest(step: index), tail: false)
+    }
+
+    /// After a ramp: a short stream at the first step's rate, then the tail that closes every window.
+    func rampTailArguments(after steps: Int) -> [String] {
+        let rate = scenario.generator.ramp?.startRps ?? scenario.generator.rps
+        return generatorArguments(
+            rps: max(1, rate / scenario.generator.processes), durationMs: 2_000, seed: scenario.generator.seed &+ UInt64(steps),
+            manifest: rampManifest(step: steps), tail: true)
+    }
+
+    /// The manifest folder of a ramp's step.
+    func rampManifest(step: Int) -> String { "\(folder.manifestFolder)/step-\(step)" }
+
+    private func generatorArguments(rps: Int, durationMs: Int64, seed: UInt64, manifest: String, tail: Bool) -> [String] {
         let generator = scenario.generator
-        return ["generate"] + connection + [
+        var arguments = ["generate"] + connection + [
             "--topic", topic,
             "--processes", String(generator.processes),
-            "--rps", String(generator.rps),
-            "--duration", DurationText.render(milliseconds: scenario.durationMs),
+            "--rps", String(rps),
+            "--duration", DurationText.render(milliseconds: durationMs),
             "--users", String(generator.users),
             "--user-distribution", generator.userDistribution,
             "--severity-weights", generator.severityWeights,
             "--crash-term", generator.crashTerm,
-            "--crash-rate", String(generator.crashRate),
+            "--crash-rate", String(min(generator.crashRate, rps)),
             "--late-fraction", String(generator.lateFraction),
             "--late-class", generator.lateClass,
             "--watermark", DurationText.render(milliseconds: scenario.detector.rule.watermarkDelayMs),
             "--window", DurationText.render(milliseconds: scenario.detector.rule.windowMs),
             "--malformed-fraction", String(generator.malformedFraction),
-            "--seed", String(generator.seed),
+            "--seed", String(seed),
             "--compression", generator.compression,
-            "--manifest", folder.manifestFolder,
-            "--tail",
-            "--tail-speedup", String(generator.tailSpeedup),
-        ] + generator.extraArguments
+            "--manifest", manifest,
+        ]
+        if tail { arguments += ["--tail", "--tail-speedup", String(generator.tailSpeedup)] }
+        return arguments + generator.extraArguments
     }
 
     /// The Spark job (`detectors/spark/crash_monitor.py`) as instance `index`, run by `python` from the
@@ -76,7 +104,7 @@ struct RunPlan {
     func detectorArguments(instance index: Int) -> [String] {
         ["detect"] + connection + [
             "--topic", topic,
-            "--group", "windtunnel-\(scenario.name)",
+            "--group", group,
             "--instance", "detector-\(index)",
             "--trigger", DurationText.render(milliseconds: scenario.detector.triggerMs),
             "--alerts", "jsonl:\(folder.alertsFile(instance: index))",
@@ -98,7 +126,9 @@ struct RunPlan {
     var externalBatchLog: String? { scenario.detector.kind == .external ? scenario.detector.batchLog.map(expand) : nil }
 
     func validateArguments(instances: Int) -> [String] {
-        var arguments = ["validate"] + connection + ["--topic", topic, "--manifest", folder.manifestFolder, "--report", folder.reportFolder]
+        var arguments = ["validate"] + connection + ["--topic", topic, "--report", folder.reportFolder]
+        // A ramp's steps each have a manifest of their own; the replay then reads the topic until it is idle.
+        arguments += scenario.generator.ramp == nil ? ["--manifest", folder.manifestFolder] : ["--until-idle", "5s"]
         if scenario.detector.kind == .external {
             if let alerts = scenario.detector.alerts { arguments += ["--alerts", expand(alerts)] }
             if let batchLog = externalBatchLog { arguments += ["--batch-log", batchLog] }

@@ -1,5 +1,25 @@
 import Foundation
 
+/// The highest rate a ramp's detector kept up with, records per second (0 when it kept up with none).
+public func sustainedRate(of steps: [RampStep]) -> Double {
+    steps.filter(\.keptUp).map(\.achievedRps).max() ?? 0
+}
+
+/// One step of a ramp.
+public struct RampStep: Sendable, Codable, Equatable {
+    /// Records per second asked of the generator, in all.
+    public var targetRps: Int
+    /// Records per second it sent.
+    public var achievedRps: Double
+    /// Whether the detector read everything the step produced within its grace.
+    public var keptUp: Bool
+    /// Whether the generator sent at least 90% of the target: below that, the generator or the broker is
+    /// the limit, not the detector, and the ramp stops.
+    public var generatorReachedTarget: Bool
+    /// How long after the step the detector had read it all, ms.
+    public var catchUpMs: Int64?
+}
+
 /// What a run concluded, written to `run.json` in its results folder and read back by the results index.
 public struct RunSummary: Sendable, Codable, Equatable {
     public var scenario: String
@@ -18,6 +38,8 @@ public struct RunSummary: Sendable, Codable, Equatable {
     public var figures: RunFigures
     /// Records the broker acknowledged to the generator.
     public var acknowledged: Int?
+    /// A ramp's steps, when the scenario has one.
+    public var ramp: [RampStep]? = nil
 
     /// `pass`, `FAIL` or `could not judge`.
     public var outcome: String { RunSummary.outcome(exitCode: exitCode) }

@@ -58,10 +58,39 @@ public struct GeneratorPlan: Sendable, Codable, Equatable {
     /// data, only event time, so sending it faster changes no verdict and saves most of a run's time.
     /// Default: 5.
     public var tailSpeedup: Int = 5
+    /// When set, the run raises the rate step by step instead of holding `rps` for the scenario's duration,
+    /// until the detector stops keeping up (see `Ramp`).
+    public var ramp: Ramp?
     /// Extra `generate` options, passed as they are (for options a scenario rarely needs).
     public var extraArguments: [String] = []
 
     public init() {}
+}
+
+/// A rate that rises step by step, to find the highest one a detector sustains. Each step runs the
+/// generator at `startRps + k * stepRps` records per second in all (split over the processes) for
+/// `stepMs`; after each step the detector has a grace of three triggers (at least 3 s) to read everything
+/// the step produced. The first step it cannot finish in time ends the ramp: the step before it is the
+/// highest sustained rate.
+public struct Ramp: Sendable, Codable, Equatable {
+    /// Records per second of the first step, in all.
+    public var startRps: Int
+    /// How much each step adds, records per second.
+    public var stepRps: Int
+    /// How long each step lasts, ms.
+    public var stepMs: Int64
+    /// The ramp stops after the step that reaches this rate.
+    public var maxRps: Int
+
+    public init(startRps: Int, stepRps: Int, stepMs: Int64, maxRps: Int) {
+        self.startRps = startRps
+        self.stepRps = stepRps
+        self.stepMs = stepMs
+        self.maxRps = maxRps
+    }
+
+    /// The total rate of every step, in order.
+    public var rates: [Int] { Array(stride(from: startRps, through: maxRps, by: stepRps)) }
 }
 
 /// Which detector a scenario tests, and with which rule.

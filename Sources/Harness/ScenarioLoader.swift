@@ -104,6 +104,17 @@ public enum ScenarioLoader {
         if let value = try fields.unsigned("seed") { plan.seed = value }
         if let value = try fields.string("compression") { plan.compression = value }
         if let value = try fields.int("tail_speedup", in: 1...1_000) { plan.tailSpeedup = value }
+        if var ramp = try fields.section("ramp") {
+            guard let start = try ramp.int("start", in: 1...100_000_000), let step = try ramp.int("step", in: 1...100_000_000),
+                let every = try ramp.durationMs("every", minimum: 2_000), let max = try ramp.int("max", in: 1...100_000_000)
+            else {
+                throw ScenarioError(
+                    source: fields.source, line: fields.mapping["ramp"]?.mark?.line, key: "\(fields.path).ramp",
+                    reason: "a ramp needs start, step, every and max (e.g. start: 20000, step: 20000, every: 10s, max: 400000)")
+            }
+            plan.ramp = Ramp(startRps: start, stepRps: step, stepMs: every, maxRps: max)
+            try ramp.finish()
+        }
         if let value = try fields.strings("extra_arguments") { plan.extraArguments = value }
         return plan
     }
@@ -202,6 +213,19 @@ public enum ScenarioLoader {
             throw ScenarioError(
                 source: source, line: nil, key: "detector.instances",
                 reason: "the Spark job runs as one query (Spark splits the partitions itself); use 1 instance")
+        }
+        if let ramp = generator.ramp {
+            if ramp.maxRps < ramp.startRps {
+                throw ScenarioError(source: source, line: nil, key: "generator.ramp.max", reason: "\(ramp.maxRps) is below the start rate \(ramp.startRps)")
+            }
+            if ramp.startRps < generator.processes {
+                throw ScenarioError(
+                    source: source, line: nil, key: "generator.ramp.start",
+                    reason: "\(ramp.startRps) records per second cannot be split over \(generator.processes) processes")
+            }
+            if !scenario.faults.isEmpty {
+                throw ScenarioError(source: source, line: nil, key: "faults", reason: "a ramp measures the detector undisturbed; drop the faults")
+            }
         }
         var instances = scenario.detector.instances
         for (index, fault) in scenario.faults.enumerated() {

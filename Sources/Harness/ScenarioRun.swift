@@ -2,6 +2,7 @@ import Contracts
 import EmbeddedBroker
 import Foundation
 import Kafka
+import Monitor
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -22,6 +23,8 @@ public struct ScenarioRun: Sendable {
         public var properties: [String] = []
         /// How long to wait for the detector to finish after the stream ends. Default: 120 s.
         public var drainTimeoutMs: Int = 120_000
+        /// Serve the live figures in Prometheus text format on this port while the run lasts.
+        public var metricsPort: Int?
 
         public init(executable: String) {
             self.executable = executable
@@ -53,7 +56,7 @@ public struct ScenarioRun: Sendable {
 
     /// Stops every process the run started; safe to call from a signal handler's queue.
     public func interrupt() {
-        children.stopAll(graceMs: 3_000)
+        children.stopEverything(graceMs: 3_000)
     }
 
     /// Runs the scenario. Throws only when the run could not be set up at all.
@@ -74,11 +77,7 @@ public struct ScenarioRun: Sendable {
         progress("results: \(folder.path)")
         let spark = scenario.detector.kind == .spark ? try SparkJob.prepare(executable: options.executable) : nil
 
-        var broker: TansuBroker?
-        defer {
-            children.stopAll()
-            broker?.stop()
-        }
+        defer { children.stopEverything() }
         let brokers: String
         let topic: String
         if let given = options.brokers {
@@ -86,7 +85,7 @@ public struct ScenarioRun: Sendable {
             topic = detectorRunsOnItsOwn ? scenario.topic : "\(scenario.topic)-\(URL(fileURLWithPath: folder.path).lastPathComponent)"
         } else {
             let started = try TansuBroker.start()
-            broker = started
+            children.add(broker: started)
             brokers = started.bootstrap
             topic = scenario.topic
             progress("embedded broker on \(brokers)")
@@ -103,6 +102,94 @@ public struct ScenarioRun: Sendable {
                 detectors[index] = try startDetector(index, plan: plan, spark: spark)
             }
         }
+        let exposition = MetricsExposition()
+        let server = try options.metricsPort.map { port in try MetricsServer(port: port) { exposition.text() } }
+        defer { server?.stop() }
+        let watch = RunWatch.start(settings: watchSettings(plan: plan, client: client), folder: folder, exposition: exposition, progress: progress)
+        defer { watch?.stop() }
+        var nextInstance = scenario.detector.instances
+        var rampSteps: [RampStep]?
+        let summaryFolder: String
+        if let ramp = scenario.generator.ramp {
+            rampSteps = try runRamp(ramp, plan: plan, batchLogs: detectors.keys.sorted().map { folder.batchLogFile(instance: $0) }, problems: &problems)
+            summaryFolder = plan.rampManifest(step: rampSteps?.count ?? 0)
+        } else {
+            nextInstance = try runStream(plan: plan, detectors: &detectors, spark: spark, problems: &problems)
+            summaryFolder = folder.manifestFolder
+        }
+        progress("generator finished; waiting for the detector to read the whole topic")
+
+        let summary = GeneratorSummaryFile.read(folder: summaryFolder)
+        let batchLogs = scenario.detector.kind == .external
+            ? plan.externalBatchLog.map { [$0] } ?? [] : detectors.keys.sorted().map { folder.batchLogFile(instance: $0) }
+        if let summary, !batchLogs.isEmpty {
+            if !waitUntilDrained(ends: summary.partitionEndOffsets, batchLogs: batchLogs) {
+                problems.append("the detector did not read the whole topic within \(options.drainTimeoutMs / 1_000) s")
+            }
+        }
+        // Time for a no-data batch to close what the last data batch moved.
+        usleep(UInt32(scenario.detector.settleMs ?? min(scenario.detector.triggerMs * 3, 10_000)) * 1_000)
+        for (index, detector) in detectors.sorted(by: { $0.key < $1.key }) {
+            detector.stop()
+            // A command the run starts for an external detector may well end by the SIGTERM it was sent.
+            let stoppedAsAsked = plan.externalCommand != nil && detector.endedBySignal && detector.exitStatus == SIGTERM
+            if detector.exitStatus != 0 && !stoppedAsAsked {
+                problems.append("detector-\(index) exited with status \(detector.exitStatus ?? -1): \(detector.logTail(lines: 3))")
+            }
+        }
+
+        watch?.stop()
+        progress("validating")
+        let validator = try ChildProcess(
+            name: "validate", executable: options.executable, arguments: plan.validateArguments(instances: nextInstance),
+            logPath: "\(folder.path)/validate.log")
+        children.add(validator)
+        validator.wait(timeoutMs: Int.max)
+        var figures = RunFiguresReader.read(folder: folder)
+        if let rampSteps {
+            figures.sustainedRps = sustainedRate(of: rampSteps)
+        }
+        let expectations = ExpectationCheck.check(scenario.expectations, against: figures)
+        var exitCode: Int32 = 0
+        if validator.exitStatus.map({ $0 != 0 && $0 != 1 }) ?? true {
+            exitCode = 2
+            problems.append("the validator could not judge the run: \(validator.logTail(lines: 2))")
+        } else if !problems.isEmpty || expectations.contains(where: { !$0.passed }) {
+            exitCode = 1
+        }
+        let record = RunSummary(
+            scenario: scenario.name, description: scenario.description,
+            startedAt: Int64(startedAt.timeIntervalSince1970 * 1_000), elapsedMs: Int64(-startedAt.timeIntervalSinceNow * 1_000),
+            exitCode: exitCode, problems: problems, expectations: expectations, figures: figures,
+            acknowledged: summary?.acknowledged, ramp: rampSteps)
+        try record.write(to: folder)
+        try ResultsIndex.write(root: options.resultsRoot)
+        return Outcome(folder: folder, exitCode: exitCode, problems: problems, summary: record)
+    }
+
+    /// What the live view watches: the detectors' group (the Swift detector commits its offsets) and every
+    /// batch log and alert file the run's detectors may write, including instances that join later.
+    private func watchSettings(plan: RunPlan, client: ClientSettings) -> MonitorSession.Settings {
+        var settings = MonitorSession.Settings(client: client, topic: plan.topic)
+        let instances = scenario.detector.instances + scenario.faults.filter { $0.action == .addInstance }.count
+        switch scenario.detector.kind {
+        case .swift:
+            settings.groups = [plan.group]
+            settings.alertsFiles = (0..<instances).map { plan.folder.alertsFile(instance: $0) }
+        case .spark:
+            settings.batchLogs = (0..<instances).map { plan.folder.batchLogFile(instance: $0) }
+            settings.alertsFiles = (0..<instances).map { plan.folder.alertsFile(instance: $0) }
+        case .external:
+            settings.batchLogs = plan.externalBatchLog.map { [$0] } ?? []
+        }
+        return settings
+    }
+
+    /// The measured stream with its tail, and the faults on time; returns the next free instance number.
+    private func runStream(
+        plan: RunPlan, detectors: inout [Int: ChildProcess], spark: SparkJob?, problems: inout [String]
+    ) throws -> Int {
+        let folder = plan.folder
         let streamStart = Date()
         let generator = try ChildProcess(
             name: "generator", executable: options.executable, arguments: plan.generatorArguments, logPath: folder.generatorLog)
@@ -142,48 +229,51 @@ public struct ScenarioRun: Sendable {
         if generator.exitStatus != 0 {
             problems.append("the generator failed (exit \(generator.exitStatus ?? -1)): \(generator.logTail(lines: 3))")
         }
-        progress("generator finished; waiting for the detector to read the whole topic")
+        return nextInstance
+    }
 
-        let summary = GeneratorSummaryFile.read(folder: folder.manifestFolder)
-        let batchLogs = scenario.detector.kind == .external
-            ? plan.externalBatchLog.map { [$0] } ?? [] : detectors.keys.sorted().map { folder.batchLogFile(instance: $0) }
-        if let summary, !batchLogs.isEmpty {
-            if !waitUntilDrained(ends: summary.partitionEndOffsets, batchLogs: batchLogs) {
-                problems.append("the detector did not read the whole topic within \(options.drainTimeoutMs / 1_000) s")
+    /// Raises the rate step by step until the detector cannot read a step's records within its grace, then
+    /// sends the tail; returns the steps run.
+    private func runRamp(_ ramp: Ramp, plan: RunPlan, batchLogs: [String], problems: inout [String]) throws -> [RampStep] {
+        var steps: [RampStep] = []
+        let graceMs = Int(max(3_000, scenario.detector.triggerMs * 3))
+        for (index, rate) in ramp.rates.enumerated() {
+            let generator = try ChildProcess(
+                name: "generator", executable: options.executable,
+                arguments: plan.rampStepArguments(index: index, totalRps: rate, stepMs: ramp.stepMs), logPath: plan.folder.generatorLog)
+            children.add(generator)
+            progress("ramp step \(index + 1): \(rate) records/s for \(DurationText.render(milliseconds: ramp.stepMs))")
+            generator.wait(timeoutMs: Int.max)
+            let summary = GeneratorSummaryFile.read(folder: plan.rampManifest(step: index))
+            guard generator.exitStatus == 0, let summary else {
+                problems.append("ramp step \(index + 1): the generator failed (exit \(generator.exitStatus ?? -1)): \(generator.logTail(lines: 3))")
+                break
+            }
+            let started = Date()
+            let keptUp = waitUntilDrained(ends: summary.partitionEndOffsets, batchLogs: batchLogs, timeoutMs: graceMs)
+            let achieved = summary.achievedRps ?? Double(rate)
+            let reached = achieved >= 0.9 * Double(rate)
+            steps.append(
+                RampStep(
+                    targetRps: rate, achievedRps: achieved, keptUp: keptUp, generatorReachedTarget: reached,
+                    catchUpMs: keptUp ? Int64(-started.timeIntervalSinceNow * 1_000) : nil))
+            progress("ramp step \(index + 1): sent \(Int(achieved)) records/s; the detector \(keptUp ? "kept up" : "fell behind")")
+            if !keptUp { break }
+            if !reached {
+                progress("ramp stops: the generator sent less than 90% of \(rate) records/s, so it or the broker is the limit here")
+                break
             }
         }
-        // Time for a no-data batch to close what the last data batch moved.
-        usleep(UInt32(scenario.detector.settleMs ?? min(scenario.detector.triggerMs * 3, 10_000)) * 1_000)
-        for (index, detector) in detectors.sorted(by: { $0.key < $1.key }) {
-            detector.stop()
-            if detector.exitStatus != 0 {
-                problems.append("detector-\(index) exited with status \(detector.exitStatus ?? -1): \(detector.logTail(lines: 3))")
-            }
+        let tail = try ChildProcess(
+            name: "generator", executable: options.executable, arguments: plan.rampTailArguments(after: steps.count),
+            logPath: plan.folder.generatorLog)
+        children.add(tail)
+        progress("ramp done; sending the tail")
+        tail.wait(timeoutMs: Int.max)
+        if tail.exitStatus != 0 {
+            problems.append("the generator's tail failed (exit \(tail.exitStatus ?? -1)): \(tail.logTail(lines: 3))")
         }
-
-        progress("validating")
-        let validator = try ChildProcess(
-            name: "validate", executable: options.executable, arguments: plan.validateArguments(instances: nextInstance),
-            logPath: "\(folder.path)/validate.log")
-        children.add(validator)
-        validator.wait(timeoutMs: Int.max)
-        let figures = RunFiguresReader.read(folder: folder)
-        let expectations = ExpectationCheck.check(scenario.expectations, against: figures)
-        var exitCode: Int32 = 0
-        if validator.exitStatus.map({ $0 != 0 && $0 != 1 }) ?? true {
-            exitCode = 2
-            problems.append("the validator could not judge the run: \(validator.logTail(lines: 2))")
-        } else if !problems.isEmpty || expectations.contains(where: { !$0.passed }) {
-            exitCode = 1
-        }
-        let record = RunSummary(
-            scenario: scenario.name, description: scenario.description,
-            startedAt: Int64(startedAt.timeIntervalSince1970 * 1_000), elapsedMs: Int64(-startedAt.timeIntervalSinceNow * 1_000),
-            exitCode: exitCode, problems: problems, expectations: expectations, figures: figures,
-            acknowledged: summary?.acknowledged)
-        try record.write(to: folder)
-        try ResultsIndex.write(root: options.resultsRoot)
-        return Outcome(folder: folder, exitCode: exitCode, problems: problems, summary: record)
+        return steps
     }
 
     private func startDetector(_ index: Int, plan: RunPlan, spark: SparkJob?) throws -> ChildProcess {
@@ -199,9 +289,10 @@ public struct ScenarioRun: Sendable {
         return child
     }
 
-    /// Waits until the detectors' batch logs together reach every partition's end.
-    private func waitUntilDrained(ends: [Int32: Int64], batchLogs: [String]) -> Bool {
-        let deadline = Date().addingTimeInterval(Double(options.drainTimeoutMs) / 1_000)
+    /// Waits until the detectors' batch logs together reach every partition's end, at most `timeoutMs`
+    /// (default: the drain timeout).
+    private func waitUntilDrained(ends: [Int32: Int64], batchLogs: [String], timeoutMs: Int? = nil) -> Bool {
+        let deadline = Date().addingTimeInterval(Double(timeoutMs ?? options.drainTimeoutMs) / 1_000)
         while Date() < deadline {
             var reached: [Int32: Int64] = [:]
             for path in batchLogs {

@@ -19,7 +19,7 @@ public struct ProgressSample: Sendable, Equatable {
 }
 
 /// The answer to the question the Structured Streaming tab is opened for: is the detector keeping up?
-public enum KeepingUp: Sendable, Equatable, CustomStringConvertible {
+public enum KeepingUp: Sendable, Equatable, CustomStringConvertible, Encodable {
     /// Too few observations yet.
     case measuring
     /// What waits is no more than a micro-batch detector normally leaves between triggers.
@@ -30,6 +30,12 @@ public enum KeepingUp: Sendable, Equatable, CustomStringConvertible {
     case catchingUp(records: Int64, shrinkingPerSecond: Int64)
     /// Behind by a backlog that neither grows nor shrinks.
     case behind(records: Int64)
+
+    /// Encoded as its sentence.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(description)
+    }
 
     public var description: String {
         switch self {

@@ -16,8 +16,8 @@ public final class MonitorSession {
         public var groups: [String] = []
         /// Batch logs (DESIGN.md), each one consumer.
         public var batchLogs: [String] = []
-        /// A JSON Lines alert file whose lines are counted.
-        public var alertsFile: String?
+        /// JSON Lines alert files whose lines are counted (one per detector instance).
+        public var alertsFiles: [String] = []
         public var judge = KeepingUpJudge()
 
         public init(client: ClientSettings, topic: String) {
@@ -31,8 +31,8 @@ public final class MonitorSession {
     private let admin: KafkaAdmin
     private var groupReaders: [(name: String, consumer: KafkaConsumer)] = []
     private var batchLogs: [BatchLogProgress]
-    private var alerts: FileTail?
-    private var alertCount: Int64 = 0
+    private var alerts: [FileTail]
+    private var alertCounts: [Int64]
     private var partitions: [Int32] = []
     private var partitionsCheckedMs: Int64 = 0
     private var input = RateSeries()
@@ -47,7 +47,8 @@ public final class MonitorSession {
             groupReaders.append((group, try KafkaConsumer(configuration: ConsumerConfiguration(client: settings.client, groupID: group))))
         }
         batchLogs = settings.batchLogs.map(BatchLogProgress.init(path:))
-        alerts = settings.alertsFile.map(FileTail.init(path:))
+        alerts = settings.alertsFiles.map(FileTail.init(path:))
+        alertCounts = Array(repeating: 0, count: alerts.count)
     }
 
     /// Reads every source once and returns what they say now.
@@ -80,14 +81,17 @@ public final class MonitorSession {
             consumer.batches = log.batches
             snapshot.consumers.append(consumer)
         }
-        if alerts != nil {
-            let (lines, restarted) = alerts?.newLines() ?? ([], false)
-            if restarted { alertCount = 0 }
-            alertCount += Int64(lines.count)
+        if !alerts.isEmpty {
+            for index in alerts.indices {
+                let (lines, restarted) = alerts[index].newLines()
+                if restarted { alertCounts[index] = 0 }
+                alertCounts[index] += Int64(lines.count)
+            }
+            let total = alertCounts.reduce(0, +)
             var series = processed["alerts", default: RateSeries()]
-            series.add(atMs: nowMs, total: alertCount)
+            series.add(atMs: nowMs, total: total)
             processed["alerts"] = series
-            snapshot.alerts = alertCount
+            snapshot.alerts = total
             snapshot.alertRate = series.rate()
         }
         return snapshot

@@ -1,6 +1,8 @@
+import Foundation
+
 /// Everything the monitor shows at one moment. Built by `MonitorSession`, rendered by `MonitorView` and
 /// `MetricsExposition`.
-public struct MonitorSnapshot: Sendable, Equatable {
+public struct MonitorSnapshot: Sendable, Equatable, Encodable {
     /// When, ms since the epoch.
     public var atMs: Int64
     public var topic: String
@@ -25,7 +27,7 @@ public struct MonitorSnapshot: Sendable, Equatable {
 }
 
 /// One consumer (a consumer group, or a detector known by its batch log) at one moment.
-public struct ConsumerStatus: Sendable, Equatable {
+public struct ConsumerStatus: Sendable, Equatable, Encodable {
     /// The group id, or the batch log's instance names.
     public var name: String
     /// `committed offsets` or `batch log`.
@@ -53,4 +55,35 @@ public struct ConsumerStatus: Sendable, Equatable {
 
     /// Records waiting, over all partitions.
     public var lag: Int64 { lagByPartition.values.reduce(0, +) }
+
+    private enum CodingKeys: String, CodingKey {
+        case name, source, processed, processingRate, lag, lagByPartition, verdict, watermarkMs, lastBatchMs, batches
+    }
+
+    /// Partitions are written as object keys (`{"0": 12}`), as in the batch log, rather than the flat array
+    /// that JSONEncoder makes of integer-keyed dictionaries.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(name, forKey: .name)
+        try container.encode(source, forKey: .source)
+        try container.encode(processed, forKey: .processed)
+        try container.encodeIfPresent(processingRate, forKey: .processingRate)
+        try container.encode(lag, forKey: .lag)
+        try container.encode(Dictionary(uniqueKeysWithValues: lagByPartition.map { (String($0.key), $0.value) }), forKey: .lagByPartition)
+        try container.encode(verdict, forKey: .verdict)
+        try container.encodeIfPresent(watermarkMs, forKey: .watermarkMs)
+        try container.encodeIfPresent(lastBatchMs, forKey: .lastBatchMs)
+        try container.encodeIfPresent(batches, forKey: .batches)
+    }
+}
+
+extension MonitorSnapshot {
+    /// One JSON line (snake_case keys), as `windtunnel run` records it in `monitor.jsonl` for the report's
+    /// time series.
+    public var jsonLine: String {
+        let encoder = JSONEncoder()
+        encoder.keyEncodingStrategy = .convertToSnakeCase
+        encoder.outputFormatting = [.sortedKeys]
+        return (try? encoder.encode(self)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
+    }
 }

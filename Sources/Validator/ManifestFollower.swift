@@ -16,11 +16,15 @@ import Manifest
 /// A class because it owns the manifest readers.
 public final class ManifestFollower {
     private let rule: RuleSettings
-    private var readers: [Int: ManifestReader] = [:]
-    private var finishedReaders: [Int: ManifestEnding] = [:]
-    private let paths: [Int: String]
-    /// Per worker, per partition, the acknowledged records read ahead of the replay.
-    private var queues: [Int: [Int32: AckQueue]] = [:]
+    /// By slot (workers in file order); a reader is dropped when its file ends.
+    private var readers: [ManifestReader?]
+    private var endings: [ManifestEnding?]
+    private let paths: [String]
+    private let workers: [Int]
+    /// For each worker index, its slot, or -1: looked up for every topic record, so an array.
+    private let slotOfWorker: [Int]
+    /// Per slot, per partition, the acknowledged records read ahead of the replay.
+    private var queues: [[AckQueue]]
     private var seen = SequenceSet()
     /// Topic records counted as never acknowledged, in case an acknowledged copy turns up later (then they
     /// are duplicates). Holds only anomalies, so it stays small.
@@ -31,6 +35,10 @@ public final class ManifestFollower {
     public private(set) var largestLookahead = 0
     private let exampleLimit: Int
 
+    /// Worker indices and partitions above these are refused as corrupt rather than sized for.
+    private static let mostWorkers = 100_000
+    private static let mostPartitions: Int32 = 1_000_000
+
     private struct SequenceKey: Hashable {
         let worker: Int
         let sequence: UInt64
@@ -40,43 +48,57 @@ public final class ManifestFollower {
     public init(directory: ManifestDirectory, rule: RuleSettings, exampleLimit: Int = 10) throws(ValidatorError) {
         self.rule = rule
         self.exampleLimit = exampleLimit
-        var paths: [Int: String] = [:]
+        var readers: [ManifestReader?] = []
+        var paths: [String] = []
+        var workers: [Int] = []
         for entry in directory.entries {
+            let reader: ManifestReader
             do {
-                let reader = try ManifestReader(path: entry.path)
-                readers[reader.header.workerIndex] = reader
-                paths[reader.header.workerIndex] = entry.path
+                reader = try ManifestReader(path: entry.path)
             } catch {
                 throw ValidatorError(error.description)
             }
+            let worker = reader.header.workerIndex
+            guard worker >= 0, worker < Self.mostWorkers else {
+                throw ValidatorError("manifest \(entry.path) names worker \(worker), outside 0..<\(Self.mostWorkers)")
+            }
+            guard !workers.contains(worker) else { throw ValidatorError("manifest \(entry.path) is a second file of worker \(worker)") }
+            readers.append(reader)
+            paths.append(entry.path)
+            workers.append(worker)
         }
+        var slots = [Int](repeating: -1, count: (workers.max() ?? 0) + 1)
+        for (slot, worker) in workers.enumerated() { slots[worker] = slot }
+        self.readers = readers
         self.paths = paths
+        self.workers = workers
+        slotOfWorker = slots
+        endings = Array(repeating: nil, count: readers.count)
+        queues = Array(repeating: [], count: readers.count)
     }
 
     /// The facts of the topic record at `partition`/`offset` whose headers name `worker` and `sequence`
     /// (nil when it has none), auditing it on the way; nil when no manifest acknowledged it there.
     public func facts(partition: Int32, offset: Int64, worker: Int?, sequence: UInt64?) throws(ValidatorError) -> RecordFacts? {
-        guard let worker, let sequence, readers[worker] != nil || finishedReaders[worker] != nil else {
+        guard let worker, let sequence, worker < slotOfWorker.count, case let slot = slotOfWorker[worker], slot >= 0 else {
             audit.neverAcknowledged += 1
             example("\(Self.place(partition, offset)) carries no wt-worker/wt-seq headers of a worker in the manifest")
             return nil
         }
         var match: PendingAck?
-        while true {
-            guard let head = try head(worker: worker, partition: partition) else { break }
+        while let head = try head(slot: slot, partition: partition) {
             if head.offset < offset {
-                pop(worker: worker, partition: partition)
+                pop(slot: slot, partition: partition)
                 audit.ackedButMissing += 1
                 example("worker \(worker) record \(head.sequence), acknowledged at \(Self.place(partition, head.offset)), is not on the topic")
                 continue
             }
             if head.offset == offset {
-                pop(worker: worker, partition: partition)
+                pop(slot: slot, partition: partition)
                 match = head
             }
             break
         }
-        let key = SequenceKey(worker: worker, sequence: sequence)
         let seenBefore = seen.insert(worker: worker, sequence: sequence)
         guard let match else {
             if seenBefore {
@@ -84,7 +106,7 @@ public final class ManifestFollower {
                 example("worker \(worker) record \(sequence) appears again at \(Self.place(partition, offset))")
             } else {
                 audit.neverAcknowledged += 1
-                unacknowledgedCopies.insert(key)
+                unacknowledgedCopies.insert(SequenceKey(worker: worker, sequence: sequence))
                 example("worker \(worker) record \(sequence) at \(Self.place(partition, offset)) was never acknowledged there")
             }
             return nil
@@ -95,7 +117,7 @@ public final class ManifestFollower {
             example("\(Self.place(partition, offset)) holds worker \(worker) record \(sequence), the manifest acknowledged record \(match.sequence) there")
         } else if seenBefore {
             audit.duplicated += 1
-            if unacknowledgedCopies.remove(key) != nil { audit.neverAcknowledged -= 1 }
+            if unacknowledgedCopies.remove(SequenceKey(worker: worker, sequence: sequence)) != nil { audit.neverAcknowledged -= 1 }
             example("worker \(worker) record \(sequence) appears at \(Self.place(partition, offset)) and earlier at another offset")
         }
         return RecordFacts(
@@ -105,38 +127,43 @@ public final class ManifestFollower {
 
     /// Ends the audit: every acknowledged record the replay did not reach is missing from the topic.
     public func finish() throws(ValidatorError) -> ManifestAudit {
-        for worker in queues.keys.sorted() {
-            for partition in (queues[worker] ?? [:]).keys.sorted() {
-                while let head = queues[worker]?[partition]?.first {
-                    pop(worker: worker, partition: partition)
+        for slot in queues.indices {
+            for partition in queues[slot].indices {
+                while let head = queues[slot][partition].first {
+                    pop(slot: slot, partition: Int32(partition))
                     audit.ackedButMissing += 1
-                    example("worker \(worker) record \(head.sequence), acknowledged at \(Self.place(partition, head.offset)), is not on the topic")
+                    example(
+                        "worker \(workers[slot]) record \(head.sequence), acknowledged at \(Self.place(Int32(partition), head.offset)), is not on the topic")
                 }
             }
         }
-        for worker in readers.keys.sorted() {
-            while let record = try readNext(worker: worker) {
+        for slot in readers.indices {
+            while let record = try readNext(slot: slot) {
                 if case .acked(let partition, let offset, _) = record.acknowledgement {
                     audit.ackedButMissing += 1
-                    example("worker \(worker) record \(record.event.sequence), acknowledged at \(Self.place(partition, offset)), is not on the topic")
+                    example("worker \(workers[slot]) record \(record.event.sequence), acknowledged at \(Self.place(partition, offset)), is not on the topic")
                 }
             }
         }
-        audit.cutShortManifests = finishedReaders.keys.sorted().compactMap { worker in
-            guard case .cutShort(let records, let reason) = finishedReaders[worker] else { return nil }
-            return "\(paths[worker] ?? "worker \(worker)"): \(records) records, \(reason)"
+        audit.cutShortManifests = endings.indices.compactMap { slot in
+            guard case .cutShort(let records, let reason) = endings[slot] else { return nil }
+            return "\(paths[slot]): \(records) records, \(reason)"
         }
         return audit
     }
 
     // MARK: Reading ahead
 
-    /// The first acknowledged record of `worker` in `partition` not yet met, reading the worker's file on
-    /// until one turns up or the file ends.
-    private func head(worker: Int, partition: Int32) throws(ValidatorError) -> PendingAck? {
-        while queues[worker]?[partition]?.isEmpty ?? true {
-            guard let record = try readNext(worker: worker) else { return nil }
+    /// The first acknowledged record of the worker in `slot` in `partition` not yet met, reading the
+    /// worker's file on until one turns up or the file ends.
+    private func head(slot: Int, partition: Int32) throws(ValidatorError) -> PendingAck? {
+        let index = Int(partition)
+        while index >= queues[slot].count || queues[slot][index].isEmpty {
+            guard let record = try readNext(slot: slot) else { return nil }
             guard case .acked(let ackPartition, let ackOffset, let atUs) = record.acknowledgement else { continue }
+            guard ackPartition >= 0, ackPartition < Self.mostPartitions else {
+                throw ValidatorError("manifest \(paths[slot]): record \(record.event.sequence) was acknowledged in partition \(ackPartition)")
+            }
             let event = record.event
             // An oversize record is schema-valid: an event by DESIGN.md's definition, however large.
             let malformed = event.malformed != nil && event.malformed != .oversize
@@ -145,21 +172,24 @@ public final class ManifestFollower {
                 offset: ackOffset, sequence: event.sequence, ackedAtMs: atUs.flooredDivision(by: 1_000), lateness: event.lateness,
                 intendedMalformed: malformed,
                 intendedMatching: !malformed && event.flags.contains(term) && rule.severities.contains(event.severity))
-            queues[worker, default: [:]][ackPartition, default: AckQueue()].append(pending)
+            if Int(ackPartition) >= queues[slot].count {
+                queues[slot].append(contentsOf: repeatElement(AckQueue(), count: Int(ackPartition) + 1 - queues[slot].count))
+            }
+            queues[slot][Int(ackPartition)].append(pending)
             lookahead += 1
             largestLookahead = max(largestLookahead, lookahead)
         }
-        return queues[worker]?[partition]?.first
+        return queues[slot][index].first
     }
 
-    private func pop(worker: Int, partition: Int32) {
-        queues[worker]?[partition]?.removeFirst()
+    private func pop(slot: Int, partition: Int32) {
+        queues[slot][Int(partition)].removeFirst()
         lookahead -= 1
     }
 
     /// The worker's next manifest record, counting acknowledged ones; nil at the end of its file.
-    private func readNext(worker: Int) throws(ValidatorError) -> ManifestRecord? {
-        guard let reader = readers[worker] else { return nil }
+    private func readNext(slot: Int) throws(ValidatorError) -> ManifestRecord? {
+        guard let reader = readers[slot] else { return nil }
         do {
             if let record = try reader.next() {
                 if case .acked = record.acknowledgement { audit.acknowledged += 1 }
@@ -168,8 +198,8 @@ public final class ManifestFollower {
         } catch {
             throw ValidatorError(error.description)
         }
-        finishedReaders[worker] = reader.ending
-        readers[worker] = nil
+        endings[slot] = reader.ending
+        readers[slot] = nil
         return nil
     }
 

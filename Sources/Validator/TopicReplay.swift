@@ -14,7 +14,7 @@ public struct TopicReplay {
     public struct Statistics: Sendable, Codable, Equatable {
         public var records = 0
         public var bytes = 0
-        /// From the first record to the last, seconds.
+        /// From the first batch of records read to the last one tallied, seconds.
         public var seconds = 0.0
         /// Per partition, the next offset after the last record read.
         public var endOffsets: [Int32: Int64] = [:]
@@ -39,6 +39,10 @@ public struct TopicReplay {
     }
 
     /// Feeds every record to `tally`, asking `follower` for its facts; `progress` gets a line now and then.
+    ///
+    /// Reading and tallying run on two threads: a reading thread copies batches of records out of the
+    /// consumer (with their headers) while this thread tallies the previous ones, so that JSON decoding and
+    /// the manifest do not stall fetching.
     public func run(
         into tally: inout ReplayTally, follower: ManifestFollower?, progress: (String) -> Void
     ) throws(ValidatorError) -> Statistics {
@@ -48,62 +52,58 @@ public struct TopicReplay {
             throw ValidatorError(
                 "topic '\(topic)' has partitions \(opening.partitions.map(String.init).joined(separator: ",")), but records were acknowledged or read in partition \(stray)")
         }
+        let handoff = ReplayHandoff(batches: 4, capacity: Self.batchRecords)
+        let reader = ReplayReader(
+            consumer: ReplayReader.ConsumerHandle(consumer: opening.consumer), handoff: handoff, targets: targets, idleMs: idleMs,
+            withHeaders: follower != nil, topic: topic, brokers: client.brokers)
+        Thread.detachNewThread { reader.run() }
+
         let goal = targets.values.reduce(0, +)
         var statistics = Statistics()
-        var firstRecordAt: Date?
-        var lastRecordAt = Date()
+        var firstBatchAt: Date?
         var lastProgressAt = Date()
-        var failure: ValidatorError?
-        let startedAt = Date()
-        while true {
-            let outcome: KafkaConsumer.BatchOutcome
-            do {
-                outcome = try opening.consumer.consumeBatch(maxRecords: 10_000, timeoutMs: 100) { record in
-                    guard failure == nil else { return }
-                    let partition = record.partition
-                    let offset = record.offset
-                    var facts: RecordFacts?
-                    if let follower {
-                        do throws(ValidatorError) {
-                            facts = try follower.facts(
-                                partition: partition, offset: offset, worker: record.header("wt-worker").flatMap(Self.decimal).map(Int.init),
-                                sequence: record.header("wt-seq").flatMap(Self.decimal))
-                        } catch {
-                            failure = error
-                            return
-                        }
+        while let batch = handoff.next() {
+            if firstBatchAt == nil { firstBatchAt = Date() }
+            for index in 0..<batch.count {
+                let partition = batch.partitions[index]
+                let offset = batch.offsets[index]
+                var facts: RecordFacts?
+                if let follower {
+                    let worker = batch.workers[index]
+                    let sequence = batch.sequences[index]
+                    do {
+                        facts = try follower.facts(
+                            partition: partition, offset: offset, worker: worker >= 0 ? worker : nil, sequence: sequence != .max ? sequence : nil)
+                    } catch {
+                        handoff.cancel()
+                        throw error
                     }
-                    let value = record.value
-                    tally.record(partition: partition, offset: offset, kafkaTimestampMs: record.timestamp, value: value, facts: facts)
-                    statistics.records += 1
-                    statistics.bytes += value.count
-                    statistics.endOffsets[partition] = offset + 1
                 }
-            } catch {
-                throw ValidatorError("replaying topic '\(topic)' from \(client.brokers): \(error)")
+                tally.record(partition: partition, offset: offset, kafkaTimestampMs: batch.timestamps[index], value: batch.value(index), facts: facts)
+                statistics.endOffsets[partition] = offset + 1
             }
-            if let failure { throw failure }
+            statistics.records += batch.count
+            statistics.bytes += batch.valueBytes
+            handoff.recycle(batch)
             let now = Date()
-            if outcome.records > 0 {
-                lastRecordAt = now
-                if firstRecordAt == nil { firstRecordAt = now }
-                statistics.seconds = now.timeIntervalSince(firstRecordAt ?? now)
-            }
-            if !targets.isEmpty, targets.allSatisfy({ statistics.endOffsets[$0.key, default: 0] >= $0.value }) { break }
-            if now.timeIntervalSince(lastRecordAt) * 1_000 >= Double(idleMs) {
-                if let short = shortfall(statistics.endOffsets) { throw short }
-                break
-            }
+            statistics.seconds = now.timeIntervalSince(firstBatchAt ?? now)
             if now.timeIntervalSince(lastProgressAt) >= 2 {
                 lastProgressAt = now
                 let share = goal > 0 ? String(format: " (%.0f%%)", 100 * Double(statistics.records) / Double(goal)) : ""
-                let rate = Double(statistics.records) / max(now.timeIntervalSince(firstRecordAt ?? startedAt), 1e-3)
-                progress("replayed \(statistics.records) records\(share), \(Int(rate)) records/s")
+                progress("replayed \(statistics.records) records\(share), \(Int(statistics.recordsPerSecond)) records/s")
             }
+        }
+        switch handoff.result {
+        case .failed(let error): throw error
+        case .idle: if let short = shortfall(statistics.endOffsets) { throw short }
+        case .reachedTargets, nil: break
         }
         statistics.largestManifestLookahead = follower?.largestLookahead ?? 0
         return statistics
     }
+
+    /// Records per hand-off batch.
+    static let batchRecords = 10_000
 
     /// The error for partitions that stopped short of their targets, or nil when all reached them.
     private func shortfall(_ reached: [Int32: Int64]) -> ValidatorError? {

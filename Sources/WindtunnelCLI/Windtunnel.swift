@@ -7,8 +7,8 @@ struct Windtunnel: AsyncParsableCommand {
         commandName: "windtunnel",
         abstract: "Blow a controlled stream of log events through Kafka at a windowed detector and check every alert it emits.",
         subcommands: [
-            Run.self, Generate.self, Detect.self, Validate.self, MonitorCommand.self, ReportCommand.self, ManifestCommand.self,
-            Bench.self, Doctor.self, Broker.self, Topic.self, RoundTrip.self, GenerateWorker.self,
+            Run.self, Generate.self, Detect.self, Validate.self, MonitorCommand.self, ReportCommand.self,
+            ManifestCommand.self, Bench.self, Doctor.self, Broker.self, Topic.self, RoundTrip.self, GenerateWorker.self,
         ]
     )
 }

@@ -1,7 +1,9 @@
 import Foundation
 
 /// One `windtunnel detect` process, the real binary built next to this test bundle.
-final class DetectProcess {
+///
+/// Unchecked Sendable: `Process` is safe to query and signal from any thread, and nothing else changes.
+final class DetectProcess: @unchecked Sendable {
     let process = Process()
     let logPath: String
 

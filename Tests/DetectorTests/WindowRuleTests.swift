@@ -213,6 +213,22 @@ struct WindowRuleTests {
         #expect(engine.stats.alertsEmitted == 1)
     }
 
+    @Test func skippedBatchIdsAdvanceTheWatermarkOnceAsBatchesWithoutData() throws {
+        var engine = try engine()
+        engine.batch([eventJSON(base + 100_000)])
+        engine.skipBatches(to: 5)
+        let next = engine.beginBatch()
+        #expect(next.batch == 5)
+        // As if batch 1 had run without data: late(5) = evict(1) = base + 70 s, and evict(5) is the same.
+        #expect(next.lateWatermarkMs == base + 70_000)
+        #expect(next.evictionWatermarkMs == base + 70_000)
+        engine.skipBatches(to: 9)
+        #expect(engine.beginBatch().batch == 5, "no skipping while a batch is open")
+        _ = engine.endBatch(now: 0)
+        engine.skipBatches(to: 3)
+        #expect(engine.nextBatch == 6, "ids never go back")
+    }
+
     @Test func invalidRulesAreRefused() {
         #expect(throws: RuleError.self) { try WindowEngine(rule: RuleSettings(windowMs: 0)) }
         #expect(throws: RuleError.self) { try WindowEngine(rule: RuleSettings(watermarkDelayMs: -1)) }

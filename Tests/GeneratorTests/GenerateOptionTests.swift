@@ -16,6 +16,7 @@ struct GenerateOptionTests {
             (["--compression", "brotli"], "--compression"),
             (["--worker", "3/3"], "--worker"),
             (["--tail-speedup", "4"], "--tail-speedup needs --tail"),
+            (["--tail"], "--tail needs --duration or --count"),
             (["--total-rps", "1", "--processes", "2"], "--total-rps"),
             (["--processes", "0"], "--processes"),
             (["-X", "linger.ms"], "linger.ms"),

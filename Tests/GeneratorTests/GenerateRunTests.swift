@@ -151,4 +151,80 @@ struct GenerateRunTests {
             }
         }
     }
+
+    @Test("a coordinator killed outright leaves no worker running on: each stops and finishes its manifest")
+    func coordinatorKilled() async throws {
+        try await withEmbeddedBroker { broker in
+            try await withTemporaryFolder { folder in
+                let manifests = folder + "/manifest"
+                let command = try WindtunnelCommand(
+                    ["generate", "--brokers", broker.bootstrap, "--processes", "2", "--rps", "2000", "--duration", "60s", "--manifest", manifests],
+                    folder: folder)
+                #expect(command.awaitError(containing: "lag p99", timeoutSeconds: 60))
+                let pids = command.errorText.split(separator: "\n").filter { $0.contains(" started (pid ") }.compactMap {
+                    Int32($0.split(separator: "pid ").last?.dropLast() ?? "")
+                }
+                #expect(pids.count == 2)
+                kill(command.process.processIdentifier, SIGKILL)
+                command.wait(timeoutSeconds: 10)
+                let deadline = Date().addingTimeInterval(30)
+                // Signal 0 only asks whether the process exists; a worker that ended (and was reaped) is gone.
+                while pids.contains(where: { kill($0, 0) == 0 && !isZombie($0) }), Date() < deadline { usleep(50_000) }
+                #expect(pids.allSatisfy { kill($0, 0) != 0 || isZombie($0) })
+                for worker in 0..<2 {
+                    let reader = try ManifestReader(path: manifests + "/" + ManifestFormat.fileName(worker: worker))
+                    var records = 0
+                    while try reader.next() != nil { records += 1 }
+                    let ending = reader.ending
+                    #expect(ending?.isComplete == true)
+                    #expect(records > 0)
+                }
+            }
+        }
+    }
+
+    @Test("--tail sends window + delay + 10 s of matching records from tail users after the measured stream")
+    func tail() async throws {
+        try await withEmbeddedBroker { broker in
+            try await withTemporaryFolder { folder in
+                let manifests = folder + "/manifest"
+                let command = try WindtunnelCommand.run(
+                    [
+                        "generate", "--brokers", broker.bootstrap, "--processes", "2", "--rps", "1000", "--duration", "2s", "--users", "300",
+                        "--manifest", manifests, "--tail", "--tail-speedup", "50",
+                    ], folder: folder)
+                #expect(command.status == 0, "\(command.errorText)")
+                let tailCount = 5 * (10 + 30 + 10)
+                let summary = try summary(folder: manifests)
+                #expect(summary["tail_records"] as? Int == 2 * tailCount)
+                #expect(summary["acknowledged"] as? Int == 2 * (2_000 + tailCount))
+
+                var measuredLastEventMs = Int64.min
+                var tailFirstEventMs = Int64.max
+                var tailUsers = Set<UInt32>()
+                var tailRecords = 0
+                try ManifestDirectory(path: manifests).forEachRecord { _, record in
+                    let event = record.event
+                    if event.flags.contains(.tail) {
+                        tailRecords += 1
+                        #expect(event.userIndex >= 300)
+                        #expect(tailUsers.insert(event.userIndex).inserted)
+                        #expect(event.flags.contains(.termCaseSensitive))
+                        tailFirstEventMs = min(tailFirstEventMs, event.eventTimeMs)
+                    } else {
+                        #expect(event.userIndex < 300)
+                        measuredLastEventMs = max(measuredLastEventMs, event.eventTimeMs)
+                    }
+                }
+                #expect(tailRecords == 2 * tailCount)
+                #expect(tailFirstEventMs > measuredLastEventMs)
+            }
+        }
+    }
+}
+
+/// Whether `pid` has ended but not been reaped (its parent, killed, has not waited for it yet).
+private func isZombie(_ pid: Int32) -> Bool {
+    let status = (try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8)) ?? ""
+    return status.split(separator: ")").last?.split(separator: " ").first == "Z"
 }

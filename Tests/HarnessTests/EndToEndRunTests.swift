@@ -63,11 +63,11 @@ struct EndToEndRunTests {
         let scenario = "\(folder)/external.yaml"
         try """
             name: external-one-cut
-            duration: 15s
+            duration: 20s
             generator:
               processes: 1
               rps: 4000
-              crash_rate: 150
+              crash_rate: 300
               seed: 21
             detector:
               kind: external

@@ -105,6 +105,9 @@ struct ScenarioLoaderTests {
         ("faults:\n  - at: 5s\n    action: add-instance\n  - at: 4s\n    action: add-instance\n", "faults[1].at"),
         ("detector:\n  kind: spark\n  instances: 2\n", "detector.instances"),
         ("detector:\n  kind: swift\n  command: my-detector\n", "detector.command"),
+        ("generator:\n  ramp:\n    start: 100\n    step: 10\n    every: 5s\n    max: 50\n", "generator.ramp.max"),
+        ("generator:\n  ramp:\n    start: 100\n    step: 10\n    every: 5s\n", "generator.ramp"),
+        ("generator:\n  ramp:\n    start: 100\n    step: 10\n    every: 5s\n    max: 200\nfaults:\n  - at: 5s\n    action: add-instance\n", "faults"),
         ("detector:\n  kind: external\n  alerts: jsonl:a\n  instances: 2\n", "detector.instances"),
         ("detector:\n  kind: spark\nfaults:\n  - at: 5s\n    action: add-instance\n", "faults[0]"),
     ])
@@ -122,6 +125,14 @@ struct ScenarioLoaderTests {
         #expect(throws: ScenarioError.self) {
             _ = try ScenarioLoader.parse("name: x\n", source: "s.yaml", defaultName: "s", overrides: [override])
         }
+    }
+
+    @Test func aRampListsItsSteps() throws {
+        let yaml = "generator:\n  processes: 2\n  ramp:\n    start: 20000\n    step: 20000\n    every: 8s\n    max: 100000\n"
+        let scenario = try ScenarioLoader.parse(yaml, source: "s.yaml", defaultName: "s")
+        let ramp = try #require(scenario.generator.ramp)
+        #expect(ramp.rates == [20_000, 40_000, 60_000, 80_000, 100_000])
+        #expect(ramp.stepMs == 8_000)
     }
 
     @Test func missingFileIsNamed() {

@@ -40,6 +40,8 @@ struct ManifestDirectoryTests {
         #expect(summary.acked + summary.failed + summary.unacknowledged == summary.sent)
         #expect(summary.termCaseInsensitive == UInt64(all.filter { $0.event.flags.contains(.termCaseInsensitive) }.count))
         #expect(summary.decoys == UInt64(all.filter { $0.event.flags.contains(.decoy) }.count))
+        #expect(summary.tail == UInt64(all.filter { $0.event.flags.contains(.tail) }.count))
+        #expect(summary.tail > 0)
         for kind in MalformedKind.allCases {
             #expect(summary.malformed[kind.rawValue] == UInt64(all.filter { $0.event.malformed == kind }.count))
         }
@@ -75,6 +77,7 @@ struct ManifestDirectoryTests {
             #expect(object["user_id"] as? String == "user_\(1_000 + Int(record.event.userIndex))")
             #expect(object["severity"] as? String == record.event.severity.rawValue)
             #expect(object["decoy"] as? Bool == record.event.flags.contains(.decoy))
+            #expect(object["tail"] as? Bool == record.event.flags.contains(.tail))
             #expect(object["malformed"] as? String == record.event.malformed?.rawValue)
             switch record.acknowledgement {
             case .acked(let partition, let offset, _):

@@ -35,7 +35,7 @@ func randomRecords(_ count: Int, seed: UInt64) -> [ManifestRecord] {
         let event = EventFacts(
             sequence: UInt64(index), scheduledMs: scheduled, eventTimeMs: scheduled - random.within(0...90_000),
             userIndex: UInt32(random.below(1_000)), severity: Severity.allCases[Int(random.below(4))],
-            flags: EventFlags(rawValue: UInt8(random.below(8))), malformed: malformed,
+            flags: EventFlags(rawValue: UInt8(random.below(16))), malformed: malformed,
             lateness: Lateness.allCases[Int(random.below(UInt64(Lateness.allCases.count)))])
         return ManifestRecord(event: event, sendTimeUs: scheduled * 1_000 + Int64(random.below(500)), acknowledgement: acknowledgement)
     }

@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import Monitor
 
@@ -81,5 +82,21 @@ struct RateSeriesTests {
         var series = RateSeries(keepMs: 5_000)
         for second in 0...100 { series.add(atMs: Int64(second) * 1_000, total: Int64(second)) }
         #expect(series.points.count == 6)
+    }
+}
+
+@Suite("Monitor records")
+struct MonitorRecordTests {
+    @Test func aSnapshotIsOneJSONLineWithPartitionsAsKeys() throws {
+        var snapshot = MonitorSnapshot(atMs: 5, topic: "logs", arrived: 30, inputSource: "topic")
+        snapshot.consumers = [ConsumerStatus(name: "g", source: "committed offsets", processed: 20, lagByPartition: [0: 4, 3: 6], verdict: .keepingUp)]
+        let line = snapshot.jsonLine
+        #expect(!line.contains("\n"))
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+        let consumer = try #require((object["consumers"] as? [[String: Any]])?.first)
+        #expect(consumer["lag_by_partition"] as? [String: Int] == ["0": 4, "3": 6])
+        #expect(consumer["lag"] as? Int == 10)
+        #expect(consumer["verdict"] as? String == "keeping up")
+        #expect(object["at_ms"] as? Int == 5)
     }
 }

@@ -78,6 +78,22 @@ struct EndToEndTests {
             #expect(intervalJSON["mode"] as? String == "interval")
             #expect((intervalJSON["judged_alerts"] as? Int ?? 0) >= 50)
 
+            // The same alerts read from a Kafka topic, one record per alert, as a detector with a Kafka sink writes them.
+            try KafkaAdmin(client: client).createTopic("alerts", partitions: 2)
+            let producer = try KafkaProducer(configuration: ProducerConfiguration(client: client))
+            for alert in output.alerts.joined() {
+                #expect(try producer.send(topic: "alerts", key: Array(alert.userId.utf8), value: Array(alert.jsonLine.utf8)) == .queued)
+            }
+            try producer.flush(timeoutMs: 10_000) { #expect($0.isAcknowledged) }
+            var kafkaArguments = ["validate"] + connection + ["--report", scratch.file("kafka"), "--alerts", "kafka:alerts"]
+            for log in logs { kafkaArguments += ["--batch-log", log] }
+            let fromKafka = try WindtunnelProcess.run(kafkaArguments + ruleArguments + ["--until-idle", "2s"])
+            #expect(fromKafka.exitCode == 0, "\(fromKafka.standardError)\n\(fromKafka.standardOutput)")
+            let kafkaData = try #require(FileManager.default.contents(atPath: scratch.file("kafka/validation.json")))
+            let kafkaJSON = try #require(try JSONSerialization.jsonObject(with: kafkaData) as? [String: Any])
+            #expect(kafkaJSON["judged_alerts"] as? Int == exactJSON["judged_alerts"] as? Int)
+            #expect((kafkaJSON["alert_source"] as? [String: Any])?["emissions"] as? Int == output.alerts.joined().count)
+
             // Plant three faults in instance 0's output: one alert removed, one count changed, one spurious.
             let finalWatermark = output.batchLogs[0].last?.evictionWatermarkMs ?? 0
             var planted = output.alerts[0]

@@ -12,7 +12,15 @@ struct WindtunnelProcess {
     /// The package root, found from this file's path.
     static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
-    static var executable: URL { packageRoot.appendingPathComponent(".build/debug/windtunnel") }
+    /// The binary of the configuration these tests were built in (`swift test` does not build it: run
+    /// `swift build` first, with `-c release` for the benchmark).
+    static var executable: URL {
+        #if DEBUG
+        packageRoot.appendingPathComponent(".build/debug/windtunnel")
+        #else
+        packageRoot.appendingPathComponent(".build/release/windtunnel")
+        #endif
+    }
 
     static func run(_ arguments: [String]) throws -> Finished {
         let process = Process()

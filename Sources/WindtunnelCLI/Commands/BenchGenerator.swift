@@ -9,7 +9,7 @@ import Kafka
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Measure windtunnel's parts against the raw client's limit.",
-        subcommands: [GeneratorBench.self]
+        subcommands: [GeneratorBench.self, DetectorBench.self]
     )
 }
 

@@ -13,7 +13,9 @@ struct Detect: ParsableCommand {
             emits (window, user, count) alerts in micro-batches. Several instances in one --group split the \
             partitions and hand their state on at rebalances through the shared --checkpoint folder. With a \
             checkpoint, a detector killed at any point and restarted loses and repeats nothing: it cuts its \
-            JSON Lines outputs back to the checkpoint and runs an interrupted batch again over the same offsets.
+            JSON Lines outputs back to the checkpoint and runs an interrupted batch again over the same offsets. \
+            Without a checkpoint, the JSON Lines alert files and the batch log are started afresh, since the \
+            detector starts over from the earliest offsets. --until-idle counts only while partitions are assigned.
             SIGTERM or SIGINT: finish the current batch, checkpoint, print stats, exit 0. SIGUSR1: print stats.
             Test hook: WINDTUNNEL_DETECT_DIE_AT=after-consume|after-alerts|after-rename:BATCH makes the process \
             kill itself with SIGKILL at that point of that batch.

@@ -68,7 +68,7 @@ struct MonitorCommand: ParsableCommand {
         var settings = MonitorSession.Settings(client: try connection.clientSettings(), topic: topic)
         settings.groups = group
         settings.batchLogs = batchLogs
-        settings.alertsFile = alerts.map { String($0.dropFirst("jsonl:".count)) }
+        settings.alertsFiles = alerts.map { [String($0.dropFirst("jsonl:".count))] } ?? []
         let session: MonitorSession
         do {
             session = try MonitorSession(settings: settings)

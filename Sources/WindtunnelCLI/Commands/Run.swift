@@ -31,6 +31,9 @@ struct Run: ParsableCommand {
     @Option(help: "The detector under test, overriding the scenario's: swift, spark or external.")
     var detector: String?
 
+    @Option(name: .customLong("metrics-port"), help: "Serve the live figures in Prometheus text format on this port (/metrics).")
+    var metricsPort: Int?
+
     @Option(name: .customShort("X"), help: ArgumentHelp("A librdkafka property, key=value.", valueName: "key=value"))
     var properties: [String] = []
 
@@ -53,11 +56,13 @@ struct Run: ParsableCommand {
             options.resultsRoot = results
             options.brokers = brokers
             options.properties = properties
+            options.metricsPort = metricsPort
             let run = ScenarioRun(scenario: loaded, options: options) { note($0) }
             let signals = Self.stopOnSignals { run.interrupt() }
             defer { signals.forEach { $0.cancel() } }
             do {
                 let outcome = try run.run()
+                if let steps = outcome.summary.ramp { print(RunTable.ramp(steps)) }
                 print(RunTable.expectations(outcome.summary))
                 outcome.problems.forEach { print("problem: \($0)") }
                 print("\(loaded.name): \(outcome.summary.outcome); report: \(outcome.folder.path)/report.html")

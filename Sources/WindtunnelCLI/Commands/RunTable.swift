@@ -10,6 +10,21 @@ enum RunTable {
         return lines.joined(separator: "\n")
     }
 
+    /// A ramp's steps and the highest rate the detector sustained.
+    static func ramp(_ steps: [RampStep]) -> String {
+        var lines = ["| step | target rec/s | sent rec/s | detector |", "|---|---|---|---|"]
+        for (index, step) in steps.enumerated() {
+            var verdict = step.keptUp ? "kept up (read all \(step.catchUpMs ?? 0) ms after)" : "fell behind"
+            if !step.generatorReachedTarget { verdict += "; the generator fell short of the target" }
+            lines.append("| \(index + 1) | \(step.targetRps) | \(Int(step.achievedRps)) | \(verdict) |")
+        }
+        let sustained = sustainedRate(of: steps)
+        var limit = "the detector"
+        if steps.last?.keptUp == true { limit = steps.last?.generatorReachedTarget == false ? "the generator or the broker" : "none reached" }
+        lines.append("highest sustained rate: \(Int(sustained)) records/s; limited by \(limit)")
+        return lines.joined(separator: "\n")
+    }
+
     static func runs(_ summaries: [RunSummary]) -> String {
         var lines = ["| scenario | verdict | judged alerts | latency p99 | took |", "|---|---|---|---|---|"]
         for summary in summaries {

@@ -111,6 +111,9 @@ struct GeneratorOptions: ParsableArguments {
         if rps != nil, totalRps != nil { throw ValidationError("--rps and --total-rps contradict each other: give one") }
         if duration != nil, count != nil { throw ValidationError("--duration and --count contradict each other: give one") }
         if tailSpeedup != nil, !tail { throw ValidationError("--tail-speedup needs --tail") }
+        if tail, duration == nil, count == nil {
+            throw ValidationError("--tail needs --duration or --count: a stream sent until stopped has no end for a tail to follow")
+        }
         let speedup = tailSpeedup ?? 1
         guard (1...1_000).contains(speedup) else { throw ValidationError("--tail-speedup must be between 1 and 1000, not \(speedup)") }
         if let count, count < 1 { throw ValidationError("--count must be at least 1, not \(count)") }

@@ -1,0 +1,141 @@
+import ArgumentParser
+import Contracts
+import DetectorService
+import EmbeddedBroker
+import EventModel
+import Foundation
+import Kafka
+
+/// `windtunnel bench detector`: how close `detect` comes to the client's own limit. Fills a topic with
+/// synthesized events, then reads it twice with the same librdkafka consumer settings: once only counting
+/// records (the limit), once with the detector's service (consume, parse, count, micro-batches, checkpoints).
+struct DetectorBench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "detector",
+        abstract: "Compare detect's consume + parse + count rate with the same client consuming without parsing.",
+        discussion: """
+            Without --brokers, starts an embedded Tansu broker on a free port and stops it afterwards (Tansu keeps \
+            about 200 bytes of memory per record). Rates count from the first poll that returned records to the \
+            end of the last one, so group joins are not measured. Build with -c release to measure.
+            """
+    )
+
+    @Option(help: "Number of events.")
+    var count: Int = 2_000_000
+
+    @Option(help: "Partitions of the topic.")
+    var partitions: Int = 4
+
+    @Option(help: "Bootstrap brokers; without it an embedded broker is started.")
+    var brokers: String?
+
+    @Option(name: .customShort("X"), help: ArgumentHelp("A librdkafka property, key=value.", valueName: "key=value"))
+    var properties: [String] = []
+
+    func validate() throws {
+        guard count > 0 else { throw ValidationError("--count must be at least 1, not \(count)") }
+        guard partitions > 0 else { throw ValidationError("--partitions must be at least 1, not \(partitions)") }
+    }
+
+    func run() throws {
+        var broker: TansuBroker?
+        do {
+            let properties = try ClientSettings.parseProperties(self.properties)
+            let bootstrap: String
+            if let brokers {
+                bootstrap = brokers
+            } else {
+                let started = try TansuBroker.start()
+                broker = started
+                note("embedded broker on \(started.bootstrap)")
+                bootstrap = started.bootstrap
+            }
+            defer { broker?.stop() }
+            try measure(ClientSettings(brokers: bootstrap, properties: properties))
+        } catch let error as BrokerError {
+            throw fail(error.message)
+        } catch let error as KafkaError {
+            throw fail(error.message)
+        } catch let error as DetectorError {
+            throw fail(error.message)
+        }
+    }
+
+    private func measure(_ client: ClientSettings) throws {
+        let topic = "bench-detector-\(Int(Date().timeIntervalSince1970 * 1000))"
+        try KafkaAdmin(client: client).createTopic(topic, partitions: partitions)
+        let bytes = try fill(topic, client: client)
+        note("produced \(count) events (\(bytes / 1_000_000) MB) to \(topic)")
+
+        let raw = try consumeOnly(topic, client: client)
+        print(String(format: "consume only:            %.0f records/s (%d records in %.2f s)", raw.rate, raw.records, raw.seconds))
+        let detect = try detectAll(topic, client: client)
+        print(String(format: "detect (consume+parse+count): %.0f records/s (%d records in %.2f s)", detect.rate, detect.records, detect.seconds))
+        print(String(format: "ratio detect / consume only: %.2f", detect.rate / raw.rate))
+        // A broker keeps what it is given; the embedded one keeps it in memory.
+        try KafkaAdmin(client: client).deleteTopic(topic)
+    }
+
+    /// Writes `count` synthesized events (the generator's defaults: 1,000 users, 1 % carrying the term).
+    private func fill(_ topic: String, client: ClientSettings) throws -> Int {
+        let synthesizer = try EventSynthesizer(settings: GeneratorSettings(), worker: 0)
+        let producer = try KafkaProducer(configuration: ProducerConfiguration(client: client))
+        let value = RecordBuffer()
+        let key = RecordBuffer()
+        var failed = 0
+        var bytes = 0
+        let tally: (DeliveryReport) -> Void = { if !$0.isAcknowledged { failed += 1 } }
+        let start: Int64 = 1_769_000_000_000
+        for index in 0..<count {
+            _ = synthesizer.synthesize(
+                sequence: UInt64(index), scheduledMs: start + Int64(index) / 10, carriesTerm: index % 100 == 0, value: value, key: key)
+            bytes += value.count
+            while try producer.send(topic: topic, key: key.bytes, value: value.bytes) == .queueFull {
+                producer.pollDeliveryReports(timeoutMs: 5, tally)
+            }
+            if index & 1023 == 0 { producer.pollDeliveryReports(timeoutMs: 0, tally) }
+        }
+        try producer.flush(timeoutMs: 300_000, tally)
+        guard failed == 0 else { throw DetectorError("\(failed) of \(count) benchmark events were not acknowledged") }
+        return bytes
+    }
+
+    private struct Rate {
+        var records: Int
+        var seconds: Double
+        var rate: Double { Double(records) / seconds }
+    }
+
+    /// The limit: a group member with detect's consumer settings that only counts what it is lent.
+    private func consumeOnly(_ topic: String, client: ClientSettings) throws -> Rate {
+        let consumer = try KafkaConsumer(configuration: ConsumerConfiguration(client: client, groupID: "\(topic)-consume-only"))
+        try consumer.subscribe(topics: [topic])
+        var records = 0
+        var first: Date?
+        var last = Date()
+        let deadline = Date().addingTimeInterval(600)
+        while records < count, Date() < deadline {
+            let outcome = try consumer.consumeBatch(maxRecords: 10_000, timeoutMs: 100) { _ in records += 1 }
+            if outcome.records > 0 {
+                last = Date()
+                first = first ?? last
+            }
+        }
+        consumer.close()
+        return Rate(records: records, seconds: last.timeIntervalSince(first ?? last))
+    }
+
+    /// The detector's service over the same topic: 1 s micro-batches, a batch log and checkpoints.
+    private func detectAll(_ topic: String, client: ClientSettings) throws -> Rate {
+        let folder = NSTemporaryDirectory() + topic
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        var settings = DetectorSettings(client: client, topic: topic, group: "\(topic)-detect", instance: "benchmark", rule: RuleSettings())
+        settings.checkpointFolder = folder + "/checkpoint"
+        settings.batchLogPath = folder + "/batches.jsonl"
+        settings.untilIdleMs = 2_000
+        let detector = try DetectorService(settings: settings)
+        let stats = try detector.run()
+        let seconds = Double(detector.readingSpanMs ?? 0) / 1_000
+        return Rate(records: stats.records, seconds: seconds)
+    }
+}
