@@ -1,0 +1,95 @@
+"""The job's command line (user errors are one line with exit code 2) and its parts that need no Spark."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+import crash_monitor
+from conftest import JOB, free_port
+from pykafka_source import apportion
+
+
+def run_job(*options: str, timeout: float = 60) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, str(JOB), *options], capture_output=True, text=True, timeout=timeout)
+
+
+@pytest.mark.parametrize("options, named", [
+    (["--console", "--trigger", "fast"], "--trigger: 'fast' is not a duration"),
+    (["--console", "--window", "0s"], "--window: '0s' must be longer than zero"),
+    (["--console", "--threshold", "-1"], "--threshold: '-1' must not be negative"),
+    (["--console", "--severities", "High,Urgent"], "--severities: 'High,Urgent'"),
+    (["--console", "--timezone", "Mars/Olympus"], "--timezone: 'Mars/Olympus' is not a time zone"),
+    (["--console", "--mode", "complete"], "--mode: invalid choice: 'complete'"),
+    (["--console", "-X", "acks"], "-X: 'acks' is not key=value"),
+    (["--source", "files", "--input", "/nonexistent/folder", "--console"], "--input /nonexistent/folder: not a folder"),
+    (["--source", "files", "--console"], "--source files needs --input DIR"),
+    (["--console", "--input", "."], "--input and --max-files-per-batch apply only to --source files"),
+    (["--alerts", "/nonexistent/folder/alerts.jsonl"], "--alerts /nonexistent/folder/alerts.jsonl: folder"),
+    ([], "nothing to write"),
+])
+def test_bad_options_get_one_line_and_exit_code_2(options, named):
+    result = run_job(*options)
+    assert result.returncode == 2
+    assert named in result.stderr
+    assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
+
+
+def test_unreachable_brokers_are_named_before_spark_starts():
+    result = run_job("--brokers", f"127.0.0.1:{free_port()}", "--console")
+    assert result.returncode == 2
+    assert result.stderr.startswith("crash_monitor: error: --brokers 127.0.0.1:") and "no answer" in result.stderr
+    assert result.stderr.count("\n") == 1
+
+
+def test_durations_read_what_windtunnel_writes():
+    assert [crash_monitor.duration_ms(t) for t in ("500ms", "1s", "2.5s", "10m", "1h", "1m30s", "1s500ms", "0s")] == [
+        500, 1000, 2500, 600_000, 3_600_000, 90_000, 1500, 0]
+    for bad in ("10", "1x", "s", "1m 30s", "-1s", ""):
+        with pytest.raises(crash_monitor.argparse.ArgumentTypeError):
+            crash_monitor.duration_ms(bad)
+
+
+def test_apportion_is_proportional_exact_and_bounded():
+    pending = {0: 600, 1: 300, 2: 100, 3: 0}
+    assert apportion(pending, 100) == {0: 60, 1: 30, 2: 10, 3: 0}
+    assert apportion(pending, 2000) == pending  # everything fits
+    split = apportion({0: 1, 1: 1, 2: 1}, 2)  # largest remainder, ties to the lower partition
+    assert split == {0: 1, 1: 1, 2: 0}
+    uneven = apportion({0: 7, 1: 5, 2: 3}, 10)
+    assert sum(uneven.values()) == 10 and all(uneven[p] <= n for p, n in {0: 7, 1: 5, 2: 3}.items())
+
+
+@pytest.mark.parametrize("source, expected", [
+    ({"endOffset": {"1": 20, "0": 10}}, {"0": 10, "1": 20}),  # the pykafka source
+    ({"endOffset": '{"logs": {"0": 10, "1": 20}}'}, {"0": 10, "1": 20}),  # Spark's connector, as a JSON string
+    ({"endOffset": {"logOffset": 3}}, {}),  # the files source
+    ({"endOffset": None}, {}),
+    (None, {}),
+])
+def test_end_offsets_shapes(source, expected):
+    assert crash_monitor.end_offsets(source) == expected
+
+
+def progress(batch: int, watermark: str | None, rows: int = 1) -> dict:
+    update = {"batchId": batch, "timestamp": "2026-01-21T12:53:20.000Z", "numInputRows": rows,
+              "durationMs": {"triggerExecution": 1500}, "sources": [{"endOffset": {"0": 10 * (batch + 1)}}]}
+    if watermark is not None:
+        update["eventTime"] = {"watermark": watermark}
+    return update
+
+
+def test_batch_log_chains_watermarks_and_logs_each_batch_once(tmp_path):
+    path = tmp_path / "batches.jsonl"
+    log = crash_monitor.BatchLog(path, "spark-1")
+    log.record([progress(0, None), progress(1, "2026-01-21T12:53:00.000Z")])
+    log.record([progress(1, "2026-01-21T12:53:00.000Z"), progress(2, "2026-01-21T12:53:10.000Z", rows=0)])
+    lines = [crash_monitor.json.loads(line) for line in path.read_text().splitlines()]
+    minute = 1_769_000_000_000 - 20_000  # 12:53:00 UTC
+    assert [(e["batch"], e["late_watermark_ms"], e["eviction_watermark_ms"]) for e in lines] == [
+        (0, 0, 0), (1, 0, minute), (2, minute, minute + 10_000)]
+    assert lines[0] == {"batch": 0, "late_watermark_ms": 0, "eviction_watermark_ms": 0, "end_offsets": {"0": 10},
+                        "started_at": 1_769_000_000_000, "ended_at": 1_769_000_001_500, "instance": "spark-1",
+                        "partitions": [0]}

@@ -1,0 +1,244 @@
+"""docker-compose.yaml and the Dockerfile, checked without a Docker engine.
+
+The compose file is validated against the Compose Specification's JSON schema (`compose_spec.json` beside this
+file, as shipped in docker-compose 1.29.2's `compose/config/`, Apache-2.0) after interpolating `${VAR:-default}`
+the way Compose does, then checked for what the schema cannot see: references between services, volumes and
+files, the course's generator variables, that the Spark job's command line is one the job accepts, and that
+the generator and detector services use options the windtunnel binary has.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import json
+import re
+import shlex
+import subprocess
+from pathlib import Path
+
+import jsonschema
+import pytest
+import yaml
+
+import crash_monitor
+from conftest import REPO
+
+COMPOSE = REPO / "docker-compose.yaml"
+DOCKERFILE = REPO / "Dockerfile"
+SCHEMA = Path(__file__).with_name("compose_spec.json")
+COURSE_GENERATOR_VARIABLES = {"KAFKA_BROKER", "KAFKA_TOPIC", "TARGET_RPS", "ADDITIONAL_TERM", "ADDITIONAL_TERM_RATE"}
+
+_VARIABLE = re.compile(r"\$\$|\$\{(\w+)(?:(:?-)([^}]*))?\}|\$(\w+)")
+
+
+def interpolate(value, environment: dict[str, str]):
+    """Compose's variable substitution in every string of the file: `${X}`, `${X:-default}`, `${X-default}`, `$$`."""
+    if isinstance(value, dict):
+        return {key: interpolate(item, environment) for key, item in value.items()}
+    if isinstance(value, list):
+        return [interpolate(item, environment) for item in value]
+    if not isinstance(value, str):
+        return value
+
+    def substitute(match: re.Match) -> str:
+        if match.group(0) == "$$":
+            return "$"
+        name = match.group(1) or match.group(4)
+        if name not in environment:
+            assert match.group(2), f"{match.group(0)} has no default in {value!r}"
+            return match.group(3)
+        if match.group(2) == ":-" and environment[name] == "":
+            return match.group(3)
+        return environment[name]
+
+    return _VARIABLE.sub(substitute, value)
+
+
+@pytest.fixture(scope="module")
+def compose() -> dict:
+    return interpolate(yaml.safe_load(COMPOSE.read_text()), {})
+
+
+@pytest.fixture(scope="module")
+def services(compose) -> dict:
+    return compose["services"]
+
+
+def test_interpolation_follows_compose():
+    env = {"SET": "4.1.0", "EMPTY": ""}
+    assert interpolate("a:${SET:-4.0.1}", env) == "a:4.1.0"
+    assert interpolate("a:${UNSET:-4.0.1}", env) == "a:4.0.1"
+    assert interpolate("${EMPTY:-x}|${EMPTY-x}|$$HOME|$SET", env) == "x||$HOME|4.1.0"
+
+
+def compose_validator() -> jsonschema.Draft201909Validator:
+    # The file names its draft as "http://json-schema.org/draft/2019-09/schema#", a spelling jsonschema does
+    # not recognise; the draft itself is the one it means.
+    return jsonschema.Draft201909Validator(json.loads(SCHEMA.read_text()))
+
+
+def test_compose_file_is_valid_by_the_compose_specification(compose):
+    validator = compose_validator()
+    errors = sorted(validator.iter_errors(compose), key=lambda e: list(e.absolute_path))
+    assert not errors, "\n".join(f"{'/'.join(map(str, e.absolute_path))}: {e.message}" for e in errors)
+
+
+def test_the_schema_rejects_what_compose_rejects(compose):
+    """The schema is strict enough to matter: an unknown key or a bad depends_on condition fails it."""
+    validator = compose_validator()
+    broken = json.loads(json.dumps(compose))
+    broken["services"]["kafka"]["enviroment"] = {}
+    broken["services"]["generator"]["depends_on"]["topic"]["condition"] = "service_finished"
+    messages = [e.message for e in validator.iter_errors(broken)]
+    assert any("enviroment" in m for m in messages) and any("service_finished" in m for m in messages)
+
+
+def test_the_stack_has_the_course_parts(services):
+    assert services["kafka"]["image"].startswith("apache/kafka:")
+    assert "broker,controller" in services["kafka"]["environment"]["KAFKA_PROCESS_ROLES"]  # KRaft, no ZooKeeper
+    assert "org.apache.spark.deploy.master.Master" in services["spark-master"]["command"]
+    assert "org.apache.spark.deploy.worker.Worker" in services["spark-worker"]["command"]
+    assert services["spark-worker"]["deploy"]["replicas"] >= 2
+    assert services["generator"]["deploy"]["replicas"] >= 2
+    assert services["detector"]["command"][0] == "detect" and "console" in services["detector"]["command"]
+
+
+def test_images_are_pinned_or_built_here(services):
+    for name, service in services.items():
+        image = service.get("image", "")
+        if "build" in service:
+            assert (REPO / service["build"] / "Dockerfile").is_file(), f"{name}: build context has no Dockerfile"
+        else:
+            tag = image.rpartition(":")[2]
+            assert ":" in image and tag != "latest" and re.match(r"\d+\.\d+\.\d+", tag), f"{name}: {image} is not pinned"
+
+
+def test_references_between_services_volumes_and_files_resolve(compose, services):
+    declared_volumes = set(compose.get("volumes") or {})
+    used_volumes = set()
+    for name, service in services.items():
+        for target in service.get("depends_on") or {}:
+            assert target in services, f"{name} depends on {target}, which is not a service"
+            assert target != name
+        for mount in service.get("volumes") or []:
+            source = mount.split(":")[0]
+            if source.startswith((".", "/")):
+                assert (REPO / source).exists(), f"{name} mounts {source}, which does not exist"
+            else:
+                assert source in declared_volumes, f"{name} mounts volume {source}, which is not declared"
+                used_volumes.add(source)
+    assert used_volumes == declared_volumes
+
+
+def test_generators_take_the_course_images_variables(services):
+    generator = services["generator"]
+    assert set(generator["environment"]) == COURSE_GENERATOR_VARIABLES
+    assert generator["environment"]["KAFKA_BROKER"] == "kafka:9092"
+    assert int(generator["environment"]["TARGET_RPS"]) > 0 and int(generator["environment"]["ADDITIONAL_TERM_RATE"]) > 0
+    assert generator["command"] == ["generate"]
+
+
+def spark_job(services) -> tuple[list[str], list[str]]:
+    """spark-submit's own options and the job's options, split at the job's file."""
+    command = services["spark-job"]["command"]
+    script = next(i for i, word in enumerate(command) if word.endswith("crash_monitor.py"))
+    return command[:script + 1], command[script + 1:]
+
+
+def test_spark_job_is_submitted_with_the_connector_of_the_clusters_spark(services):
+    submit, _ = spark_job(services)
+    version = services["spark-master"]["image"].split(":")[1].split("-")[0]
+    assert services["spark-worker"]["image"] == services["spark-job"]["image"] == services["spark-master"]["image"]
+    packages = submit[submit.index("--packages") + 1]
+    assert packages == f"org.apache.spark:spark-sql-kafka-0-10_2.13:{version}"
+    assert submit[submit.index("--master") + 1] == "spark://spark-master:7077"
+
+
+def test_spark_job_file_is_mounted_and_its_options_are_accepted(services, tmp_path):
+    submit, options = spark_job(services)
+    mounts = dict(m.split(":")[:2][::-1] for m in services["spark-job"]["volumes"])  # container path -> source
+    script = Path(submit[-1])
+    assert str(script.parent) in mounts and (REPO / mounts[str(script.parent)] / script.name) == crash_monitor.HERE / "crash_monitor.py"
+    # Outputs go to the shared volume; point them at a folder that exists here to parse the rest.
+    work = next(target for target, source in mounts.items() if not source.startswith("."))
+    args = crash_monitor.parse_args([o.replace(work, str(tmp_path)) for o in options])
+    assert args.source == "kafka" and args.brokers == "kafka:9092" and args.console
+    assert (args.window, args.watermark, args.threshold, args.mode) == (10_000, 30_000, 2, "update")
+    assert str(args.checkpoint).startswith(str(tmp_path))  # on the volume the workers share
+    assert work in {m.split(":")[1] for m in services["spark-worker"]["volumes"]}
+
+
+# -- Dockerfile -------------------------------------------------------------------------------------------------
+
+def dockerfile_instructions() -> list[tuple[str, str]]:
+    """(instruction, arguments) pairs, with continuation lines joined and comments dropped."""
+    instructions, pending = [], ""
+    for line in DOCKERFILE.read_text().splitlines():
+        if not pending and (not line.strip() or line.lstrip().startswith("#")):
+            continue
+        pending += line.rstrip().removesuffix("\\") + " "
+        if not line.rstrip().endswith("\\"):
+            keyword, _, arguments = pending.strip().partition(" ")
+            instructions.append((keyword.upper(), arguments.strip()))
+            pending = ""
+    return instructions
+
+
+def ignored(path: str, patterns: list[str]) -> bool:
+    parts = Path(path).parts
+    prefixes = ["/".join(parts[:i]) for i in range(1, len(parts) + 1)]
+    return any(fnmatch.fnmatch(prefix, pattern.lstrip("/")) for pattern in patterns for prefix in prefixes)
+
+
+def test_dockerfile_copies_files_that_exist_and_are_in_the_build_context():
+    patterns = [line.strip() for line in (REPO / ".dockerignore").read_text().splitlines()
+                if line.strip() and not line.startswith("#")]
+    stages, copied = set(), []
+    for keyword, arguments in dockerfile_instructions():
+        words = shlex.split(arguments)
+        if keyword == "FROM" and len(words) == 3 and words[1].upper() == "AS":
+            stages.add(words[2])
+        elif keyword in ("COPY", "ADD"):
+            flags = [w for w in words if w.startswith("--")]
+            sources = [w for w in words if not w.startswith("--")][:-1]
+            source_stage = next((f.split("=", 1)[1] for f in flags if f.startswith("--from=")), None)
+            if source_stage is not None:
+                assert source_stage in stages, f"COPY --from={source_stage}: no such stage"
+                continue
+            for source in sources:
+                assert (REPO / source).exists(), f"{keyword} {source}: not in the repository"
+                assert not ignored(source, patterns), f"{keyword} {source}: excluded by .dockerignore"
+                copied.append(source)
+        elif keyword == "RUN":
+            for part in re.split(r"&&|;|\|\|", arguments):
+                command = part.split()[0] if part.split() else ""
+                if "/" in command and not command.startswith(("/", "$")):
+                    assert (REPO / command).is_file(), f"RUN {command}: not in the repository"
+                    assert any(command == c or command.startswith(c.rstrip("/") + "/") for c in copied), \
+                        f"RUN {command}: not copied into the image before it runs"
+    assert {"Package.swift", "Sources"} <= set(copied)
+    assert all(ignored(p, patterns) for p in (".build", ".deps", ".git"))  # the context stays small
+
+
+def test_image_brings_the_pinned_librdkafka_from_scripts_setup():
+    text = DOCKERFILE.read_text()
+    setup = (REPO / "scripts" / "setup").read_text()
+    assert 'rdkafka_wheel="confluent-kafka==2.16.1"' in setup
+    assert '"$deps/lib/librdkafka.so.1"' in setup and ".deps/lib/librdkafka.so.1" in text
+    assert "/usr/local/lib/librdkafka.so.1" in text and "ldconfig" in text
+    assert dockerfile_instructions()[-1] == ("CMD", '["generate"]')
+
+
+def test_generator_and_detector_services_use_options_windtunnel_has(services, windtunnel):
+    def help_text(command: str) -> str:
+        result = subprocess.run([str(windtunnel), command, "--help"], capture_output=True, text=True, timeout=30)
+        assert result.returncode == 0, result.stderr
+        return result.stdout
+
+    generate = help_text("generate")
+    for variable in COURSE_GENERATOR_VARIABLES:
+        assert f"${variable}" in generate, f"windtunnel generate does not read {variable}"
+    detector = services["detector"]["command"]
+    detect = help_text(detector[0])
+    for option in (word for word in detector[1:] if word.startswith("--")):
+        assert re.search(rf"^\s+{re.escape(option)}\b", detect, re.MULTILINE), f"windtunnel detect has no {option}"
