@@ -129,8 +129,10 @@ public struct ScenarioRun: Sendable {
         }
         // Time for a no-data batch to close what the last data batch moved.
         usleep(UInt32(scenario.detector.settleMs ?? min(scenario.detector.triggerMs * 3, 10_000)) * 1_000)
+        // The Spark job finishes its running batch before it stops, and its batches can take a while.
+        let graceMs = scenario.detector.kind == .spark ? 90_000 : 10_000
         for (index, detector) in detectors.sorted(by: { $0.key < $1.key }) {
-            detector.stop()
+            detector.stop(graceMs: graceMs)
             // A command the run starts for an external detector may well end by the SIGTERM it was sent.
             let stoppedAsAsked = plan.externalCommand != nil && detector.endedBySignal && detector.exitStatus == SIGTERM
             if detector.exitStatus != 0 && !stoppedAsAsked {
