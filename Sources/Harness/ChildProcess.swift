@@ -19,13 +19,19 @@ public final class ChildProcess: @unchecked Sendable {
     public let logPath: String
     /// The process id, which is also its process group's id.
     public let pid: pid_t
+    private let askWholeGroup: Bool
     private let lock = NSLock()
     private var status: Int32?
     private var bySignal = false
 
     /// Starts `executable` with `arguments`; its output is appended to `logPath`.
-    public init(name: String, executable: String, arguments: [String], logPath: String) throws {
+    ///
+    /// `askWholeGroup`: whether a stop request (SIGTERM) goes to everything it started rather than to it alone.
+    /// A shell command wants the former, since its shell passes nothing on; a program that stops its own
+    /// helpers in order, such as the Spark job with its Python workers, wants the latter.
+    public init(name: String, executable: String, arguments: [String], logPath: String, askWholeGroup: Bool = false) throws {
         self.name = name
+        self.askWholeGroup = askWholeGroup
         self.logPath = logPath
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
@@ -69,6 +75,11 @@ public final class ChildProcess: @unchecked Sendable {
         kill(-pid, signal)
     }
 
+    /// Asks it to stop: SIGTERM to it, or to its whole group when it was started so.
+    func askToStop() {
+        kill(askWholeGroup ? -pid : pid, SIGTERM)
+    }
+
     /// Waits up to `timeoutMs` for it and everything it started to end; returns whether they all ended. A
     /// shell command's own process may end before the detector it started has finished its last batch.
     @discardableResult
@@ -98,10 +109,10 @@ public final class ChildProcess: @unchecked Sendable {
         }
     }
 
-    /// SIGTERM, then SIGKILL after `graceMs`, to it and its process group; waits until it is gone.
+    /// Asks it to stop (SIGTERM); after `graceMs`, SIGKILL to its whole group. Waits until all of it is gone.
     public func stop(graceMs: Int = 10_000) {
         if isRunning || groupAlive {
-            send(SIGTERM)
+            askToStop()
             if !wait(timeoutMs: graceMs) {
                 send(SIGKILL)
                 wait(timeoutMs: 5_000)
@@ -141,7 +152,7 @@ public final class ChildRegistry: @unchecked Sendable {
     public func stopAll(graceMs: Int = 5_000) {
         let all = lock.withLock { children }
         let running = all.filter { $0.isRunning || $0.groupAlive }
-        running.forEach { $0.send(SIGTERM) }
+        running.forEach { $0.askToStop() }
         for child in running where !child.wait(timeoutMs: graceMs) {
             child.send(SIGKILL)
             child.wait(timeoutMs: 5_000)

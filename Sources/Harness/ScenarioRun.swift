@@ -286,7 +286,8 @@ public struct ScenarioRun: Sendable {
             arguments = ["-c", command]
         }
         let child = try ChildProcess(
-            name: "detector-\(index)", executable: executable, arguments: arguments, logPath: plan.folder.detectorLog(instance: index))
+            name: "detector-\(index)", executable: executable, arguments: arguments, logPath: plan.folder.detectorLog(instance: index),
+            askWholeGroup: plan.externalCommand != nil)
         children.add(child)
         return child
     }
