@@ -4,7 +4,8 @@ import GroundTruth
 /// verdict, the diagnosis, the findings and three charts: expected and observed alerts per window, the
 /// difference per window, and the latency distribution.
 public enum HTMLReport {
-    public static func render(_ document: ValidationDocument) -> String {
+    /// The page; with a `timeline` (a run's live figures) it also charts the run over time.
+    public static func render(_ document: ValidationDocument, timeline: RunTimeline? = nil) -> String {
         let result = document.result
         let verdict = Wording.verdict(result)
         var body = "<h1>Validation: <span class=\"\(result.verdict == .pass ? "pass" : "fail")\">\(verdict)</span></h1>"
@@ -67,6 +68,7 @@ public enum HTMLReport {
                     + list(audit.examples + audit.cutShortManifests.map { "cut short: \($0)" }))
         }
         if !result.notes.isEmpty { body += section("Notes", list(result.notes)) }
+        if let timeline { body += section("The run over time", timeline.charts()) }
         return """
             <!DOCTYPE html>
             <html lang="en"><head><meta charset="utf-8"><title>Validation: \(verdict)</title>

@@ -16,10 +16,11 @@ public enum ReportFiles {
         try renderings(document, to: folder)
     }
 
-    /// Writes the three renderings of `document` (not `validation.json`) into `folder`.
+    /// Writes the three renderings of `document` (not `validation.json`) into `folder`; `report.html` also
+    /// charts the run over time when the folder holds a run's `monitor.jsonl`.
     public static func renderings(_ document: ValidationDocument, to folder: String) throws {
         try Data(MarkdownReport.render(document).utf8).write(to: url(folder, markdown))
-        try Data(HTMLReport.render(document).utf8).write(to: url(folder, html))
+        try Data(HTMLReport.render(document, timeline: RunTimeline.read(folder: folder)).utf8).write(to: url(folder, html))
         try Data(JUnitReport.render(document).utf8).write(to: url(folder, junit))
     }
 

@@ -1,0 +1,65 @@
+import Foundation
+
+/// What a run's live view recorded once a second (`monitor.jsonl` in its results folder): input and
+/// processing rates, lag, watermark, batch duration and alerts over time, for the report's time series.
+/// Read leniently: lines that do not parse are skipped, so a run cut short still gets its charts.
+public struct RunTimeline: Sendable, Equatable {
+    /// One second of the run.
+    public struct Point: Sendable, Equatable {
+        /// Seconds since the first point.
+        public var second: Double
+        public var inputRate: Double?
+        /// Summed over the consumers.
+        public var processingRate: Double?
+        /// Summed over the consumers.
+        public var lag: Double?
+        /// How far the slowest consumer's eviction watermark trails the wall clock, seconds.
+        public var watermarkDelaySeconds: Double?
+        /// The slowest consumer's newest batch, ms.
+        public var batchMs: Double?
+        public var alertRate: Double?
+    }
+
+    public var points: [Point]
+
+    /// The name of the file in a results folder.
+    public static let fileName = "monitor.jsonl"
+
+    /// Parses the JSON lines `MonitorSnapshot.jsonLine` writes.
+    public init(jsonLines text: String) {
+        var points: [Point] = []
+        var origin: Double?
+        for line in text.split(separator: "\n") {
+            guard let object = (try? JSONSerialization.jsonObject(with: Data(line.utf8))) as? [String: Any],
+                let at = (object["at_ms"] as? NSNumber)?.doubleValue
+            else { continue }
+            let start = origin ?? at
+            origin = start
+            let consumers = (object["consumers"] as? [[String: Any]]) ?? []
+            func sum(_ key: String) -> Double? {
+                let values = consumers.compactMap { ($0[key] as? NSNumber)?.doubleValue }
+                return values.isEmpty ? nil : values.reduce(0, +)
+            }
+            let watermarks = consumers.compactMap { ($0["watermark_ms"] as? NSNumber)?.doubleValue }.filter { $0 > 0 }
+            points.append(
+                Point(
+                    second: (at - start) / 1_000,
+                    inputRate: (object["input_rate"] as? NSNumber)?.doubleValue,
+                    processingRate: sum("processing_rate"),
+                    lag: sum("lag"),
+                    watermarkDelaySeconds: watermarks.min().map { (at - $0) / 1_000 },
+                    batchMs: consumers.compactMap { ($0["last_batch_ms"] as? NSNumber)?.doubleValue }.max(),
+                    alertRate: (object["alert_rate"] as? NSNumber)?.doubleValue))
+        }
+        self.points = points
+    }
+
+    /// The timeline in `folder`, or nil when the folder has none.
+    public static func read(folder: String) -> RunTimeline? {
+        guard let data = FileManager.default.contents(atPath: URL(fileURLWithPath: folder).appendingPathComponent(fileName).path) else {
+            return nil
+        }
+        let timeline = RunTimeline(jsonLines: String(decoding: data, as: UTF8.self))
+        return timeline.points.isEmpty ? nil : timeline
+    }
+}
