@@ -35,10 +35,23 @@ extension DetectorService {
                 self.batchFloor = max(self.batchFloor, batchFloor)
             }
             applyBatchFloor()
+            // Restored state of partitions that this assignment does not give back (another instance holds them
+            // now, or a member of this instance's previous life that the group has not yet expired does) is
+            // handed on, unless a fresher hand-over exists: whoever gets the partition next starts from it.
+            for (partition, next) in dormant {
+                if let existing = try checkpoints?.readHandoff(partition: partition), existing.topic == settings.topic,
+                    existing.nextOffset >= next
+                {
+                    continue
+                }
+                try checkpoints?.write(
+                    PartitionHandoff(
+                        topic: settings.topic, partition: partition, nextOffset: next, state: Data(engine.partitionSnapshot(partition)),
+                        instance: settings.instance, nextBatch: engine.nextBatch))
+            }
         } catch {
             pendingFailure = pendingFailure ?? error
         }
-        // Restored state of partitions that went to other instances while this one was down is theirs now.
         for partition in dormant.keys { engine.dropPartition(partition) }
         dormant = [:]
         note("\(settings.instance): assigned partitions \(starts.map { "\($0.partition)@\($0.offset)" }.joined(separator: ", "))")
