@@ -29,6 +29,11 @@ struct DetectorBench: ParsableCommand {
     @Option(help: "Rounds, each reading the topic once without parsing and once with detect, alternating.")
     var rounds: Int = 3
 
+    @Flag(
+        inversion: .prefixedNo,
+        help: "Whether detect writes its batch log and checkpoint every batch, as a real run does (each fsyncs).")
+    var checkpoints = true
+
     @Option(help: "Bootstrap brokers; without it an embedded broker is started.")
     var brokers: String?
 
@@ -143,14 +148,17 @@ struct DetectorBench: ParsableCommand {
         return Rate(records: records, seconds: last.timeIntervalSince(first ?? last))
     }
 
-    /// The detector's service over the same topic: 1 s micro-batches, a batch log and checkpoints.
+    /// The detector's service over the same topic: 1 s micro-batches, with a batch log and checkpoints unless
+    /// `--no-checkpoints`.
     private func detectAll(_ topic: String, client: ClientSettings, round: Int) throws -> Rate {
         let folder = NSTemporaryDirectory() + "\(topic)-\(round)"
         defer { try? FileManager.default.removeItem(atPath: folder) }
         var settings = DetectorSettings(
             client: client, topic: topic, group: "\(topic)-detect-\(round)", instance: "benchmark", rule: RuleSettings())
-        settings.checkpointFolder = folder + "/checkpoint"
-        settings.batchLogPath = folder + "/batches.jsonl"
+        if checkpoints {
+            settings.checkpointFolder = folder + "/checkpoint"
+            settings.batchLogPath = folder + "/batches.jsonl"
+        }
         settings.untilIdleMs = 2_000
         let detector = try DetectorService(settings: settings)
         let stats = try detector.run()
