@@ -26,6 +26,14 @@ struct DetectorBench: ParsableCommand {
     @Option(help: "Partitions of the topic.")
     var partitions: Int = 4
 
+    @Option(help: "Rounds, each reading the topic once without parsing and once with detect, alternating.")
+    var rounds: Int = 3
+
+    @Flag(
+        inversion: .prefixedNo,
+        help: "Whether detect writes its batch log and checkpoint every batch, as a real run does (each fsyncs).")
+    var checkpoints = true
+
     @Option(help: "Bootstrap brokers; without it an embedded broker is started.")
     var brokers: String?
 
@@ -35,6 +43,7 @@ struct DetectorBench: ParsableCommand {
     func validate() throws {
         guard count > 0 else { throw ValidationError("--count must be at least 1, not \(count)") }
         guard partitions > 0 else { throw ValidationError("--partitions must be at least 1, not \(partitions)") }
+        guard rounds > 0 else { throw ValidationError("--rounds must be at least 1, not \(rounds)") }
     }
 
     func run() throws {
@@ -67,11 +76,20 @@ struct DetectorBench: ParsableCommand {
         let bytes = try fill(topic, client: client)
         note("produced \(count) events (\(bytes / 1_000_000) MB) to \(topic)")
 
-        let raw = try consumeOnly(topic, client: client)
-        print(String(format: "consume only:            %.0f records/s (%d records in %.2f s)", raw.rate, raw.records, raw.seconds))
-        let detect = try detectAll(topic, client: client)
-        print(String(format: "detect (consume+parse+count): %.0f records/s (%d records in %.2f s)", detect.rate, detect.records, detect.seconds))
-        print(String(format: "ratio detect / consume only: %.2f", detect.rate / raw.rate))
+        // Alternating rounds, compared by their medians: on a shared machine one round alone says little.
+        var raw: [Double] = []
+        var detect: [Double] = []
+        for round in 1...rounds {
+            let limit = try consumeOnly(topic, client: client, round: round)
+            print(String(format: "round %d consume only:                 %.0f records/s (%d records in %.2f s)", round, limit.rate, limit.records, limit.seconds))
+            let detected = try detectAll(topic, client: client, round: round)
+            print(String(format: "round %d detect (consume+parse+count): %.0f records/s (%d records in %.2f s)", round, detected.rate, detected.records, detected.seconds))
+            raw.append(limit.rate)
+            detect.append(detected.rate)
+        }
+        let rawMedian = Self.median(raw)
+        let detectMedian = Self.median(detect)
+        print(String(format: "median: consume only %.0f records/s, detect %.0f records/s, ratio %.2f", rawMedian, detectMedian, detectMedian / rawMedian))
         // A broker keeps what it is given; the embedded one keeps it in memory.
         try KafkaAdmin(client: client).deleteTopic(topic)
     }
@@ -100,6 +118,11 @@ struct DetectorBench: ParsableCommand {
         return bytes
     }
 
+    private static func median(_ values: [Double]) -> Double {
+        let sorted = values.sorted()
+        return sorted.count % 2 == 1 ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
+    }
+
     private struct Rate {
         var records: Int
         var seconds: Double
@@ -107,8 +130,8 @@ struct DetectorBench: ParsableCommand {
     }
 
     /// The limit: a group member with detect's consumer settings that only counts what it is lent.
-    private func consumeOnly(_ topic: String, client: ClientSettings) throws -> Rate {
-        let consumer = try KafkaConsumer(configuration: ConsumerConfiguration(client: client, groupID: "\(topic)-consume-only"))
+    private func consumeOnly(_ topic: String, client: ClientSettings, round: Int) throws -> Rate {
+        let consumer = try KafkaConsumer(configuration: ConsumerConfiguration(client: client, groupID: "\(topic)-consume-only-\(round)"))
         try consumer.subscribe(topics: [topic])
         var records = 0
         var first: Date?
@@ -125,13 +148,17 @@ struct DetectorBench: ParsableCommand {
         return Rate(records: records, seconds: last.timeIntervalSince(first ?? last))
     }
 
-    /// The detector's service over the same topic: 1 s micro-batches, a batch log and checkpoints.
-    private func detectAll(_ topic: String, client: ClientSettings) throws -> Rate {
-        let folder = NSTemporaryDirectory() + topic
+    /// The detector's service over the same topic: 1 s micro-batches, with a batch log and checkpoints unless
+    /// `--no-checkpoints`.
+    private func detectAll(_ topic: String, client: ClientSettings, round: Int) throws -> Rate {
+        let folder = NSTemporaryDirectory() + "\(topic)-\(round)"
         defer { try? FileManager.default.removeItem(atPath: folder) }
-        var settings = DetectorSettings(client: client, topic: topic, group: "\(topic)-detect", instance: "benchmark", rule: RuleSettings())
-        settings.checkpointFolder = folder + "/checkpoint"
-        settings.batchLogPath = folder + "/batches.jsonl"
+        var settings = DetectorSettings(
+            client: client, topic: topic, group: "\(topic)-detect-\(round)", instance: "benchmark", rule: RuleSettings())
+        if checkpoints {
+            settings.checkpointFolder = folder + "/checkpoint"
+            settings.batchLogPath = folder + "/batches.jsonl"
+        }
         settings.untilIdleMs = 2_000
         let detector = try DetectorService(settings: settings)
         let stats = try detector.run()
