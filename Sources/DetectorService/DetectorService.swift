@@ -29,6 +29,8 @@ public final class DetectorService {
     var hasAssignment = false
     /// The least id the next batch may have: a taken-over partition's batches go on after its giver's.
     var batchFloor: Int64 = 0
+    /// Called after every batch with the detector's figures, for live metrics.
+    public var observe: ((BatchFigures) -> Void)?
     /// A failure inside a rebalance callback, which cannot throw through librdkafka: raised after the poll.
     var pendingFailure: DetectorError?
 
@@ -266,6 +268,10 @@ public final class DetectorService {
         recordsInBatch = 0
         applyBatchFloor()
         reportProgress()
+        observe?(
+            BatchFigures(
+                batch: batch, stats: engine.stats, lag: lag, lateWatermarkMs: outcome.watermarks.lateWatermarkMs,
+                evictionWatermarkMs: outcome.watermarks.evictionWatermarkMs, durationMs: WallClock.nowMs - startedAt))
     }
 
     /// Replaces the checkpoint with the engine's state and the owned partitions' positions.

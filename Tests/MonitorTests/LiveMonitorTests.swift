@@ -1,5 +1,9 @@
 import EmbeddedBroker
+import Dispatch
 import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
 import Kafka
 import Testing
 #if canImport(Glibc)
@@ -64,6 +68,52 @@ struct LiveMonitorTests {
     /// The lag the monitor printed for `group` in one of its lines.
     private func lag(in line: String, group: String) -> Int? {
         line.firstMatch(of: try! Regex("\(group) [0-9,-]+/s lag ([0-9]+)")).flatMap { Int($0.output[1].substring ?? "") }
+    }
+
+    /// One scrape of `/metrics` on `port`, with a real HTTP client, as name-and-labels -> value.
+    private func scrape(port: Int) throws -> [String: Double] {
+        let done = DispatchSemaphore(value: 0)
+        nonisolated(unsafe) var body: Data?
+        let url = try #require(URL(string: "http://127.0.0.1:\(port)/metrics"))
+        URLSession.shared.dataTask(with: url) { data, _, _ in
+            body = data
+            done.signal()
+        }.resume()
+        _ = done.wait(timeout: .now() + 10)
+        let text = String(decoding: try #require(body, "no answer on port \(port)"), as: UTF8.self)
+        var samples: [String: Double] = [:]
+        for line in text.split(separator: "\n") where !line.hasPrefix("#") {
+            let match = try #require(
+                line.wholeMatch(of: /([a-zA-Z_:][a-zA-Z0-9_:]*(?:\{[^}]*\})?) (\S+)/), "not Prometheus text format: \(line)")
+            samples[String(match.1)] = Double(match.2)
+        }
+        return samples
+    }
+
+    @Test func generateAndDetectServeTheirFiguresToPrometheus() throws {
+        let folder = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let broker = try TansuBroker.start()
+        defer { broker.stop() }
+        try KafkaAdmin(client: ClientSettings(brokers: broker.bootstrap)).createTopic("logs", partitions: 4)
+        let generatorPort = try #require(LocalPort.pickFree())
+        let generator = try Child(
+            ["generate", "--brokers", broker.bootstrap, "--topic", "logs", "--rps", "2000", "--duration", "30s",
+             "--manifest", "\(folder)/manifest", "--metrics-port", String(generatorPort)],
+            output: "\(folder)/generator.log")
+        defer { generator.stop() }
+        let detectorPort = try #require(LocalPort.pickFree().map { $0 == generatorPort ? $0 + 1 : $0 })
+        let detector = try detect(broker, group: "scraped", folder: folder, extra: ["--metrics-port", String(detectorPort)])
+        defer { detector.stop() }
+        sleep(12)
+
+        let generated = try scrape(port: generatorPort)
+        #expect(generated["windtunnel_generator_target_records_per_second"] == 2_000)
+        #expect((generated["windtunnel_generator_acknowledged_records"] ?? 0) > 10_000)
+        let detected = try scrape(port: detectorPort)
+        #expect((detected["windtunnel_detector_records{instance=\"scraped\"}"] ?? 0) > 10_000, "\(detected)")
+        #expect((detected["windtunnel_detector_batches{instance=\"scraped\"}"] ?? 0) >= 3)
+        #expect(detected["windtunnel_detector_eviction_watermark_ms{instance=\"scraped\"}"] != nil)
     }
 
     @Test func aThrottledDetectorFallsBehindAndAnUnthrottledOneKeepsUp() throws {

@@ -26,6 +26,9 @@ struct Detect: ParsableCommand {
     @OptionGroup var service: DetectorServiceOptions
     @OptionGroup var rule: DetectorRuleOptions
 
+    @Option(name: .customLong("metrics-port"), help: "Serve the figures in Prometheus text format on this port (/metrics).")
+    var metricsPort: Int?
+
     func run() throws {
         var settings = DetectorSettings(
             client: try connection.clientSettings(), topic: service.topic, group: service.group,
@@ -35,10 +38,17 @@ struct Detect: ParsableCommand {
         settings.maxRecordsPerBatch = service.maxRecordsPerBatch
         settings.batchLogPath = service.batchLog
         settings.checkpointFolder = service.checkpoint
+        let detector: DetectorService
         do throws(DetectorError) {
             settings.alerts = try service.alerts.map { (text) throws(DetectorError) in try AlertDestination(parsing: text) }
             settings.crashPoint = try CrashPoint.fromEnvironment()
-            let detector = try DetectorService(settings: settings)
+            detector = try DetectorService(settings: settings)
+        } catch {
+            throw fail(error.message)
+        }
+        let server = try metricsPort.map { port in try DetectorMetrics.serve(port: port, on: detector) }
+        defer { server?.stop() }
+        do throws(DetectorError) {
             _ = try detector.run()
         } catch {
             throw fail(error.message)
