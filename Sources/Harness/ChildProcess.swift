@@ -143,6 +143,11 @@ public final class ChildRegistry: @unchecked Sendable {
         lock.withLock { broker = started }
     }
 
+    /// The children still running, by name.
+    public func running() -> [(name: String, pid: pid_t)] {
+        lock.withLock { children.filter(\.isRunning).map { ($0.name, $0.pid) } }
+    }
+
     /// Adds a child.
     public func add(_ child: ChildProcess) {
         lock.withLock { children.append(child) }

@@ -15,6 +15,9 @@ public struct RunFigures: Sendable, Equatable, Codable {
     public var achievedRateFraction: Double?
     /// A ramp's highest rate that the detector kept up with, records per second (0 when none).
     public var sustainedRps: Double?
+    /// The detectors' resident memory at minute 9 of the run against minute 2, as a fraction of minute 2's
+    /// (0.05: 5% more); nil for runs shorter than 9 minutes.
+    public var memoryGrowthFraction: Double?
 
     public init() {}
 }
@@ -51,6 +54,10 @@ public enum ExpectationCheck {
         if let bound = expectations.minAchievedRateFraction {
             add("min_achieved_rate", ">= \(percent(bound)) of target", figures.achievedRateFraction.map(percent),
                 figures.achievedRateFraction.map { $0 >= bound })
+        }
+        if let bound = expectations.maxMemoryGrowthFraction {
+            add("max_memory_growth", "<= \(percent(bound)) from minute 2 to minute 9", figures.memoryGrowthFraction.map(percent),
+                figures.memoryGrowthFraction.map { $0 <= bound })
         }
         if let bound = expectations.minLateDropped {
             add("min_late_dropped", ">= \(bound)", figures.lateDropped.map(String.init), figures.lateDropped.map { $0 >= bound })

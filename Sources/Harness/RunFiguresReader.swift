@@ -18,7 +18,29 @@ enum RunFiguresReader {
                 figures.achievedRateFraction = achieved / target
             }
         }
+        figures.memoryGrowthFraction = memoryGrowth(monitorFile: folder.monitorFile)
         return figures
+    }
+
+    /// The detectors' resident memory at minute 9 against minute 2, from the live view's records.
+    static func memoryGrowth(monitorFile: String) -> Double? {
+        guard let data = FileManager.default.contents(atPath: monitorFile) else { return nil }
+        var samples: [(second: Double, kb: Double)] = []
+        var origin: Double?
+        for line in String(decoding: data, as: UTF8.self).split(separator: "\n") {
+            guard let object = (try? JSONSerialization.jsonObject(with: Data(line.utf8))) as? [String: Any],
+                let at = (object["at_ms"] as? NSNumber)?.doubleValue,
+                let memory = object["resident_kb"] as? [String: Any], !memory.isEmpty
+            else { continue }
+            let start = origin ?? at
+            origin = start
+            samples.append(((at - start) / 1_000, memory.values.compactMap { ($0 as? NSNumber)?.doubleValue }.reduce(0, +)))
+        }
+        func near(_ second: Double) -> Double? {
+            samples.min { abs($0.second - second) < abs($1.second - second) }.flatMap { abs($0.second - second) <= 5 ? $0.kb : nil }
+        }
+        guard let early = near(120), let late = near(540), early > 0 else { return nil }
+        return late / early - 1
     }
 
     private static func object(atPath path: String) -> JSONObject? {

@@ -18,13 +18,16 @@ final class RunWatch: @unchecked Sendable {
     private var stopped = false
     private let finished = DispatchSemaphore(value: 0)
     private let onTerminal = isatty(STDERR_FILENO) == 1
+    /// The run's processes whose memory is recorded, by name.
+    private let processes: @Sendable () -> [(name: String, pid: pid_t)]
 
     /// Starts watching; nil (with the reason given to `progress`) when the monitor cannot connect.
     static func start(
-        settings: MonitorSession.Settings, folder: ResultsFolder, exposition: MetricsExposition, progress: @escaping @Sendable (String) -> Void
+        settings: MonitorSession.Settings, folder: ResultsFolder, exposition: MetricsExposition,
+        processes: @escaping @Sendable () -> [(name: String, pid: pid_t)], progress: @escaping @Sendable (String) -> Void
     ) -> RunWatch? {
         do {
-            let watch = try RunWatch(settings: settings, folder: folder, exposition: exposition)
+            let watch = try RunWatch(settings: settings, folder: folder, exposition: exposition, processes: processes)
             let thread = Thread { watch.loop() }
             thread.name = "run-watch"
             thread.start()
@@ -35,8 +38,12 @@ final class RunWatch: @unchecked Sendable {
         }
     }
 
-    private init(settings: MonitorSession.Settings, folder: ResultsFolder, exposition: MetricsExposition) throws {
+    private init(
+        settings: MonitorSession.Settings, folder: ResultsFolder, exposition: MetricsExposition,
+        processes: @escaping @Sendable () -> [(name: String, pid: pid_t)]
+    ) throws {
         session = try MonitorSession(settings: settings)
+        self.processes = processes
         self.exposition = exposition
         _ = FileManager.default.createFile(atPath: folder.monitorFile, contents: nil)
         log = FileHandle(forWritingAtPath: folder.monitorFile)
@@ -56,11 +63,22 @@ final class RunWatch: @unchecked Sendable {
 
     private var isStopped: Bool { lock.withLock { stopped } }
 
+    /// `VmRSS` of a process, from `/proc/<pid>/status`; nil when it is gone.
+    static func residentKB(pid: pid_t) -> Int64? {
+        guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
+            let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") })
+        else { return nil }
+        return Int64(line.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first ?? "")
+    }
+
     private func loop() {
         var tick = 0
         while !isStopped {
             let started = Date()
-            if let snapshot = try? session.refresh() {
+            if var snapshot = try? session.refresh() {
+                snapshot.residentKB = Dictionary(
+                    processes().compactMap { process in Self.residentKB(pid: process.pid).map { (process.name, $0) } },
+                    uniquingKeysWith: max)
                 exposition.update(snapshot)
                 log?.write(Data((snapshot.jsonLine + "\n").utf8))
                 let line = MonitorView.line(snapshot)

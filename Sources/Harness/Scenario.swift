@@ -169,6 +169,9 @@ public struct Expectations: Sendable, Codable, Equatable {
     public var scheduleLagP99MaxMs: Int64?
     /// Lower bound on the achieved rate as a fraction of the target, when set.
     public var minAchievedRateFraction: Double?
+    /// Upper bound on the detectors' memory growth from minute 2 to minute 9 of the run, as a fraction, when
+    /// set (a soak's check that closed windows are evicted).
+    public var maxMemoryGrowthFraction: Double?
     /// Lower bound on late records the detector dropped, when set.
     public var minLateDropped: Int?
     /// Upper bound on late records the detector dropped, when set.

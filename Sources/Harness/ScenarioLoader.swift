@@ -179,6 +179,7 @@ public enum ScenarioLoader {
         expectations.latencyP99MaxMs = try fields.durationMs("latency_p99_max")
         expectations.scheduleLagP99MaxMs = try fields.durationMs("schedule_lag_p99_max")
         expectations.minAchievedRateFraction = try fields.fraction("min_achieved_rate")
+        expectations.maxMemoryGrowthFraction = try fields.fraction("max_memory_growth")
         expectations.minLateDropped = try fields.int("min_late_dropped", in: 0...Int.max)
         expectations.maxLateDropped = try fields.int("max_late_dropped", in: 0...Int.max)
         return expectations

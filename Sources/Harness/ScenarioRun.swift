@@ -105,7 +105,10 @@ public struct ScenarioRun: Sendable {
         let exposition = MetricsExposition()
         let server = try options.metricsPort.map { port in try MetricsServer(port: port) { exposition.text() } }
         defer { server?.stop() }
-        let watch = RunWatch.start(settings: watchSettings(plan: plan, client: client), folder: folder, exposition: exposition, progress: progress)
+        let children = children
+        let watch = RunWatch.start(
+            settings: watchSettings(plan: plan, client: client), folder: folder, exposition: exposition,
+            processes: { children.running().filter { $0.name.hasPrefix("detector") } }, progress: progress)
         defer { watch?.stop() }
         var nextInstance = scenario.detector.instances
         var rampSteps: [RampStep]?

@@ -16,6 +16,8 @@ public struct MonitorSnapshot: Sendable, Equatable, Encodable {
     /// Alert records written so far, when an alert file is watched.
     public var alerts: Int64?
     public var alertRate: Double?
+    /// Resident memory of the watched processes, kB, by name (`detector-0`), when the watcher knows them.
+    public var residentKB: [String: Int64]?
 
     public init(atMs: Int64, topic: String, arrived: Int64, inputSource: String) {
         self.atMs = atMs

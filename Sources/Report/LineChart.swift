@@ -92,6 +92,9 @@ extension RunTimeline {
         if points.contains(where: { $0.batchMs != nil }) {
             out += LineChart(title: "Batch duration", series: [series("newest batch", "#33a02c", \.batchMs)], yLabel: "ms").svg()
         }
+        if points.contains(where: { $0.detectorMemoryMB != nil }) {
+            out += LineChart(title: "Detector memory (resident)", series: [series("detectors", "#1b9e77", \.detectorMemoryMB)], yLabel: "MB").svg()
+        }
         if points.contains(where: { $0.alertRate != nil }) {
             out += LineChart(title: "Alerts written", series: [series("alerts", "#e7298a", \.alertRate)], yLabel: "alerts/s").svg()
         }

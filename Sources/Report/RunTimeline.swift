@@ -18,6 +18,8 @@ public struct RunTimeline: Sendable, Equatable {
         /// The slowest consumer's newest batch, ms.
         public var batchMs: Double?
         public var alertRate: Double?
+        /// Resident memory of the detector processes together, MB.
+        public var detectorMemoryMB: Double?
     }
 
     public var points: [Point]
@@ -49,7 +51,11 @@ public struct RunTimeline: Sendable, Equatable {
                     lag: sum("lag"),
                     watermarkDelaySeconds: watermarks.min().map { (at - $0) / 1_000 },
                     batchMs: consumers.compactMap { ($0["last_batch_ms"] as? NSNumber)?.doubleValue }.max(),
-                    alertRate: (object["alert_rate"] as? NSNumber)?.doubleValue))
+                    alertRate: (object["alert_rate"] as? NSNumber)?.doubleValue,
+                    detectorMemoryMB: (object["resident_kb"] as? [String: Any]).flatMap { memory in
+                        let values = memory.values.compactMap { ($0 as? NSNumber)?.doubleValue }
+                        return values.isEmpty ? nil : values.reduce(0, +) / 1_024
+                    }))
         }
         self.points = points
     }
