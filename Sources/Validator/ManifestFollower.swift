@@ -11,9 +11,9 @@ import Manifest
 /// in offset order (librdkafka reports deliveries of a partition in produce order). So per (worker,
 /// partition) the acknowledged offsets form an ascending queue that meets the topic's ascending offsets
 /// like a merge: a queue head below the topic's offset was acknowledged but is missing from the topic. A
-/// worker's file is read only as far as the replay needs, so memory holds the records read ahead (the skew
-/// between the consumer's partition interleaving and the acknowledgement order), not the whole manifest.
-/// A class because it owns the manifest readers.
+/// worker's file is read only as far as the replay needs, so memory holds only the records read ahead; when
+/// the replay goes one partition at a time (`replayOnePartitionAtATime`), each pass reads the files again and
+/// keeps only its partition's records, so almost nothing is held. A class because it owns the manifest readers.
 public final class ManifestFollower {
     private let rule: RuleSettings
     /// By slot (workers in file order); a reader is dropped when its file ends.
