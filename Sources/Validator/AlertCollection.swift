@@ -38,6 +38,7 @@ public enum AlertCollection {
     /// Reads one alert record per Kafka record value; a value that is not one names its partition and offset.
     static func readTopic(_ topic: String, client: ClientSettings, idleMs: Int) throws(ValidatorError) -> ObservedAlerts {
         let opening = try TopicOpening(topic: topic, client: client)
+        try opening.read()
         let source = "kafka:\(topic)"
         var alerts: [ObservedAlert] = []
         var failure: ValidatorError?

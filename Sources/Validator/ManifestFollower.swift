@@ -11,9 +11,9 @@ import Manifest
 /// in offset order (librdkafka reports deliveries of a partition in produce order). So per (worker,
 /// partition) the acknowledged offsets form an ascending queue that meets the topic's ascending offsets
 /// like a merge: a queue head below the topic's offset was acknowledged but is missing from the topic. A
-/// worker's file is read only as far as the replay needs, so memory holds the records read ahead (the skew
-/// between the consumer's partition interleaving and the acknowledgement order), not the whole manifest.
-/// A class because it owns the manifest readers.
+/// worker's file is read only as far as the replay needs, so memory holds only the records read ahead; when
+/// the replay goes one partition at a time (`replayOnePartitionAtATime`), each pass reads the files again and
+/// keeps only its partition's records, so almost nothing is held. A class because it owns the manifest readers.
 public final class ManifestFollower {
     private let rule: RuleSettings
     /// By slot (workers in file order); a reader is dropped when its file ends.
@@ -34,6 +34,10 @@ public final class ManifestFollower {
     public private(set) var lookahead = 0
     public private(set) var largestLookahead = 0
     private let exampleLimit: Int
+    /// One partition at a time: the partitions to be replayed, the one being replayed, and the pass number.
+    private var passPartitions: Set<Int32>?
+    private var focus: Int32?
+    private var passes = 0
 
     /// Worker indices and partitions above these are refused as corrupt rather than sized for.
     private static let mostWorkers = 100_000
@@ -77,6 +81,30 @@ public final class ManifestFollower {
         queues = Array(repeating: [], count: readers.count)
     }
 
+    /// Prepares for a replay of `partitions` one at a time, each announced with `focus(on:)`: every pass
+    /// reads the manifests from the start and keeps only that partition's records, so nothing waits in memory
+    /// for its partition's turn. Records acknowledged in other partitions are missing from the replay.
+    public func replayOnePartitionAtATime(_ partitions: [Int32]) {
+        passPartitions = Set(partitions)
+    }
+
+    /// Starts the pass over `partition`: the previous pass's records not met are missing from the topic.
+    public func focus(on partition: Int32) throws(ValidatorError) {
+        if focus != nil {
+            try drain()
+            for slot in readers.indices {
+                do {
+                    readers[slot] = try ManifestReader(path: paths[slot])
+                } catch {
+                    throw ValidatorError(error.description)
+                }
+                endings[slot] = nil
+            }
+        }
+        focus = partition
+        passes += 1
+    }
+
     /// The facts of the topic record at `partition`/`offset` whose headers name `worker` and `sequence`
     /// (nil when it has none), auditing it on the way; nil when no manifest acknowledged it there.
     public func facts(partition: Int32, offset: Int64, worker: Int?, sequence: UInt64?) throws(ValidatorError) -> RecordFacts? {
@@ -89,8 +117,7 @@ public final class ManifestFollower {
         while let head = try head(slot: slot, partition: partition) {
             if head.offset < offset {
                 pop(slot: slot, partition: partition)
-                audit.ackedButMissing += 1
-                example("worker \(worker) record \(head.sequence), acknowledged at \(Self.place(partition, head.offset)), is not on the topic")
+                missing(worker: worker, sequence: head.sequence, partition: partition, offset: head.offset)
                 continue
             }
             if head.offset == offset {
@@ -127,29 +154,44 @@ public final class ManifestFollower {
 
     /// Ends the audit: every acknowledged record the replay did not reach is missing from the topic.
     public func finish() throws(ValidatorError) -> ManifestAudit {
-        for slot in queues.indices {
-            for partition in queues[slot].indices {
-                while let head = queues[slot][partition].first {
-                    pop(slot: slot, partition: Int32(partition))
-                    audit.ackedButMissing += 1
-                    example(
-                        "worker \(workers[slot]) record \(head.sequence), acknowledged at \(Self.place(Int32(partition), head.offset)), is not on the topic")
-                }
-            }
-        }
-        for slot in readers.indices {
-            while let record = try readNext(slot: slot) {
-                if case .acked(let partition, let offset, _) = record.acknowledgement {
-                    audit.ackedButMissing += 1
-                    example("worker \(workers[slot]) record \(record.event.sequence), acknowledged at \(Self.place(partition, offset)), is not on the topic")
-                }
-            }
-        }
+        try drain()
         audit.cutShortManifests = endings.indices.compactMap { slot in
             guard case .cutShort(let records, let reason) = endings[slot] else { return nil }
             return "\(paths[slot]): \(records) records, \(reason)"
         }
         return audit
+    }
+
+    /// Counts what the replay did not meet, queued or still in the files, as missing.
+    private func drain() throws(ValidatorError) {
+        for slot in queues.indices {
+            for partition in queues[slot].indices {
+                while let head = queues[slot][partition].first {
+                    pop(slot: slot, partition: Int32(partition))
+                    missing(worker: workers[slot], sequence: head.sequence, partition: Int32(partition), offset: head.offset)
+                }
+            }
+        }
+        for slot in readers.indices {
+            while let record = try readNext(slot: slot) {
+                if case .acked(let partition, let offset, _) = record.acknowledgement, counts(partition) {
+                    audit.acknowledged += 1
+                    missing(worker: workers[slot], sequence: record.event.sequence, partition: partition, offset: offset)
+                }
+            }
+        }
+    }
+
+    /// Whether an acknowledged record of `partition` belongs to this pass: all do without passes; with
+    /// passes, those of the focused partition, and in the first pass those of partitions no pass replays.
+    private func counts(_ partition: Int32) -> Bool {
+        guard let focus, let passPartitions else { return true }
+        return partition == focus || (passes == 1 && !passPartitions.contains(partition))
+    }
+
+    private func missing(worker: Int, sequence: UInt64, partition: Int32, offset: Int64) {
+        audit.ackedButMissing += 1
+        example("worker \(worker) record \(sequence), acknowledged at \(Self.place(partition, offset)), is not on the topic")
     }
 
     // MARK: Reading ahead
@@ -160,11 +202,18 @@ public final class ManifestFollower {
         let index = Int(partition)
         while index >= queues[slot].count || queues[slot][index].isEmpty {
             guard let record = try readNext(slot: slot) else { return nil }
+            let event = record.event
             guard case .acked(let ackPartition, let ackOffset, let atUs) = record.acknowledgement else { continue }
             guard ackPartition >= 0, ackPartition < Self.mostPartitions else {
                 throw ValidatorError("manifest \(paths[slot]): record \(record.event.sequence) was acknowledged in partition \(ackPartition)")
             }
-            let event = record.event
+            guard counts(ackPartition) else { continue }
+            audit.acknowledged += 1
+            if let focus, ackPartition != focus {
+                // A partition no pass replays: its records cannot be on the replayed topic.
+                missing(worker: workers[slot], sequence: event.sequence, partition: ackPartition, offset: ackOffset)
+                continue
+            }
             // An oversize record is schema-valid: an event by DESIGN.md's definition, however large.
             let malformed = event.malformed != nil && event.malformed != .oversize
             let term: EventFlags = rule.matching == .caseInsensitive ? .termCaseInsensitive : .termCaseSensitive
@@ -187,14 +236,11 @@ public final class ManifestFollower {
         lookahead -= 1
     }
 
-    /// The worker's next manifest record, counting acknowledged ones; nil at the end of its file.
+    /// The worker's next manifest record; nil at the end of its file.
     private func readNext(slot: Int) throws(ValidatorError) -> ManifestRecord? {
         guard let reader = readers[slot] else { return nil }
         do {
-            if let record = try reader.next() {
-                if case .acked = record.acknowledgement { audit.acknowledged += 1 }
-                return record
-            }
+            if let record = try reader.next() { return record }
         } catch {
             throw ValidatorError(error.description)
         }

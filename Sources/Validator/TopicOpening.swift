@@ -8,8 +8,13 @@ struct TopicOpening {
     /// The topic's partitions, ascending.
     let partitions: [Int32]
 
-    /// Opens `topic`; an error when the brokers cannot be reached or the topic does not exist.
+    let topic: String
+    let brokers: String
+
+    /// Opens `topic` without reading yet; an error when the brokers cannot be reached or the topic does not exist.
     init(topic: String, client: ClientSettings) throws(ValidatorError) {
+        self.topic = topic
+        brokers = client.brokers
         do {
             guard let partitions = try KafkaAdmin(client: client).partitions(of: topic), !partitions.isEmpty else {
                 throw ValidatorError("topic '\(topic)' does not exist on \(client.brokers)")
@@ -19,13 +24,21 @@ struct TopicOpening {
             // or commits, so a fresh name leaves no trace on the cluster.
             let group = "windtunnel-validate-\(ProcessInfo.processInfo.processIdentifier)-\(UInt64(Date().timeIntervalSince1970 * 1_000))"
             consumer = try KafkaConsumer(configuration: ConsumerConfiguration(client: client, groupID: group))
-            try consumer.assign(self.partitions.map { TopicPartition(topic: topic, partition: $0, offset: TopicPartition.beginning) })
         } catch let error as KafkaError {
             throw ValidatorError("reading topic '\(topic)' from \(client.brokers): \(error.message)")
         } catch let error as ValidatorError {
             throw error
         } catch {
             throw ValidatorError("reading topic '\(topic)' from \(client.brokers): \(error)")
+        }
+    }
+
+    /// Reads `partitions` (all when nil) from their earliest offsets, instead of whatever was read before.
+    func read(_ partitions: [Int32]? = nil) throws(ValidatorError) {
+        do {
+            try consumer.assign((partitions ?? self.partitions).map { TopicPartition(topic: topic, partition: $0, offset: TopicPartition.beginning) })
+        } catch {
+            throw ValidatorError("reading topic '\(topic)' from \(brokers): \(error.message)")
         }
     }
 }

@@ -40,9 +40,11 @@ public struct TopicReplay {
 
     /// Feeds every record to `tally`, asking `follower` for its facts; `progress` gets a line now and then.
     ///
-    /// Reading and tallying run on two threads: a reading thread copies batches of records out of the
-    /// consumer (with their headers) while this thread tallies the previous ones, so that JSON decoding and
-    /// the manifest do not stall fetching.
+    /// With a manifest the partitions are replayed one after another, each with its own pass over the
+    /// manifests, so that no manifest record waits in memory for its partition's turn (a consumer reading
+    /// all partitions at once receives them in long runs of one partition). Reading and tallying run on two
+    /// threads: a reading thread copies batches of records out of the consumer (with their headers) while
+    /// this thread tallies the previous ones, so that JSON decoding and the manifest do not stall fetching.
     public func run(
         into tally: inout ReplayTally, follower: ManifestFollower?, progress: (String) -> Void
     ) throws(ValidatorError) -> Statistics {
@@ -52,16 +54,45 @@ public struct TopicReplay {
             throw ValidatorError(
                 "topic '\(topic)' has partitions \(opening.partitions.map(String.init).joined(separator: ",")), but records were acknowledged or read in partition \(stray)")
         }
+        var statistics = Statistics()
+        var progressState = ProgressState(goal: Int(targets.values.reduce(0, +)))
+        if let follower {
+            let order = targets.keys.sorted().filter { targets[$0, default: 0] > 0 }
+            follower.replayOnePartitionAtATime(order)
+            for partition in order {
+                try follower.focus(on: partition)
+                try opening.read([partition])
+                try pass(
+                    opening, targets: [partition: targets[partition, default: 0]], into: &tally, follower: follower, statistics: &statistics,
+                    progress: &progressState, report: progress)
+            }
+        } else {
+            try opening.read()
+            try pass(opening, targets: targets, into: &tally, follower: nil, statistics: &statistics, progress: &progressState, report: progress)
+        }
+        statistics.largestManifestLookahead = follower?.largestLookahead ?? 0
+        return statistics
+    }
+
+    /// When progress was last shown, and what 100% is.
+    private struct ProgressState {
+        let goal: Int
+        var lastShownAt = Date()
+    }
+
+    /// Reads what `opening` is assigned until `targets` (or idle) and tallies it.
+    private func pass(
+        _ opening: TopicOpening, targets: [Int32: Int64], into tally: inout ReplayTally, follower: ManifestFollower?,
+        statistics: inout Statistics, progress: inout ProgressState, report: (String) -> Void
+    ) throws(ValidatorError) {
         let handoff = ReplayHandoff(batches: 4, capacity: Self.batchRecords)
         let reader = ReplayReader(
             consumer: ReplayReader.ConsumerHandle(consumer: opening.consumer), handoff: handoff, targets: targets, idleMs: idleMs,
             withHeaders: follower != nil, topic: topic, brokers: client.brokers)
         Thread.detachNewThread { reader.run() }
-
-        let goal = targets.values.reduce(0, +)
-        var statistics = Statistics()
+        let secondsBefore = statistics.seconds
         var firstBatchAt: Date?
-        var lastProgressAt = Date()
+        var reached: [Int32: Int64] = [:]
         while let batch = handoff.next() {
             if firstBatchAt == nil { firstBatchAt = Date() }
             for index in 0..<batch.count {
@@ -80,33 +111,32 @@ public struct TopicReplay {
                     }
                 }
                 tally.record(partition: partition, offset: offset, kafkaTimestampMs: batch.timestamps[index], value: batch.value(index), facts: facts)
-                statistics.endOffsets[partition] = offset + 1
+                reached[partition] = offset + 1
             }
             statistics.records += batch.count
             statistics.bytes += batch.valueBytes
             handoff.recycle(batch)
             let now = Date()
-            statistics.seconds = now.timeIntervalSince(firstBatchAt ?? now)
-            if now.timeIntervalSince(lastProgressAt) >= 2 {
-                lastProgressAt = now
-                let share = goal > 0 ? String(format: " (%.0f%%)", 100 * Double(statistics.records) / Double(goal)) : ""
-                progress("replayed \(statistics.records) records\(share), \(Int(statistics.recordsPerSecond)) records/s")
+            statistics.seconds = secondsBefore + now.timeIntervalSince(firstBatchAt ?? now)
+            if now.timeIntervalSince(progress.lastShownAt) >= 2 {
+                progress.lastShownAt = now
+                let share = progress.goal > 0 ? String(format: " (%.0f%%)", 100 * Double(statistics.records) / Double(progress.goal)) : ""
+                report("replayed \(statistics.records) records\(share), \(Int(statistics.recordsPerSecond)) records/s")
             }
         }
+        statistics.endOffsets.merge(reached) { max($0, $1) }
         switch handoff.result {
         case .failed(let error): throw error
-        case .idle: if let short = shortfall(statistics.endOffsets) { throw short }
+        case .idle: if let short = shortfall(statistics.endOffsets, targets: targets) { throw short }
         case .reachedTargets, nil: break
         }
-        statistics.largestManifestLookahead = follower?.largestLookahead ?? 0
-        return statistics
     }
 
     /// Records per hand-off batch.
     static let batchRecords = 10_000
 
     /// The error for partitions that stopped short of their targets, or nil when all reached them.
-    private func shortfall(_ reached: [Int32: Int64]) -> ValidatorError? {
+    private func shortfall(_ reached: [Int32: Int64], targets: [Int32: Int64]) -> ValidatorError? {
         let short = targets.keys.sorted().filter { reached[$0, default: 0] < targets[$0, default: 0] }
         guard !short.isEmpty else { return nil }
         let listing = short.map { "partition \($0) ends at offset \(reached[$0, default: 0]), expected \(targets[$0, default: 0])" }

@@ -94,7 +94,7 @@ public enum Validation {
         // Without a manifest the end of the topic is unknown, so the replay reads until idle in any case.
         let replay = TopicReplay(
             topic: request.topic, client: request.client, targets: follower == nil ? [:] : targets, idleMs: request.idleMs)
-        var statistics = try replay.run(into: &tally, follower: follower, progress: progress)
+        let statistics = try replay.run(into: &tally, follower: follower, progress: progress)
         if follower == nil {
             let short = targets.keys.sorted().filter { statistics.endOffsets[$0, default: 0] < targets[$0, default: 0] }
             if let partition = short.first {
@@ -103,7 +103,6 @@ public enum Validation {
             }
         }
         let audit = try follower?.finish()
-        statistics.largestManifestLookahead = follower?.largestLookahead ?? 0
         progress(String(format: "replayed %d records in %.1f s (%.0f records/s)", statistics.records, statistics.seconds, statistics.recordsPerSecond))
 
         var result = ValidationResult(expected: tally.finish(), observed: observed, exampleLimit: request.exampleLimit)

@@ -115,4 +115,29 @@ struct ManifestFollowerTests {
         #expect(audit.neverAcknowledged == 1)
         #expect(audit.matched == 3)
     }
+
+    @Test func onePartitionAtATimeHoldsNothingBack() throws {
+        let scratch = try ScratchFolder()
+        defer { scratch.remove() }
+        try writeManifest(
+            scratch.path, worker: 0,
+            [
+                (0, .acked(partition: 0, offset: 0, atUs: 1)), (1, .acked(partition: 1, offset: 0, atUs: 1)),
+                (2, .acked(partition: 2, offset: 0, atUs: 1)), (3, .acked(partition: 0, offset: 1, atUs: 1)),
+                (4, .acked(partition: 1, offset: 1, atUs: 1)),
+            ])
+        let follower = try ManifestFollower(directory: try ManifestDirectory(path: scratch.path), rule: RuleSettings())
+        follower.replayOnePartitionAtATime([0, 1])
+        try follower.focus(on: 0)
+        #expect(try follower.facts(partition: 0, offset: 0, worker: 0, sequence: 0) != nil)
+        #expect(try follower.facts(partition: 0, offset: 1, worker: 0, sequence: 3) != nil)
+        try follower.focus(on: 1)
+        #expect(try follower.facts(partition: 1, offset: 0, worker: 0, sequence: 1) != nil)
+        let audit = try follower.finish()
+        #expect(audit.acknowledged == 5)
+        #expect(audit.matched == 3)
+        // Partition 2 is replayed by no pass; partition 1's offset 1 was never reached.
+        #expect(audit.ackedButMissing == 2)
+        #expect(follower.largestLookahead == 1)
+    }
 }
