@@ -116,8 +116,8 @@ def block_stop_signals() -> None:
 
 
 def run_until_drained(job: Path, options: list[str], out: Path, produced: int, timeout_s: float = 240) -> str:
-    """Runs the job until its batch log (`out/batches.jsonl`) shows every produced record read, then stops it
-    with SIGTERM as the harness does; asserts that it exits 0 and returns its standard output.
+    """Runs the job until its batch log (`out/batches.jsonl`) shows every produced record read and one batch
+    after that, then stops it with SIGTERM as the harness does; asserts that it exits 0 and returns its standard output.
 
     The job starts with SIGINT and SIGTERM blocked, as `windtunnel run` starts it (a process spawned from a
     libdispatch thread inherits that thread's signal mask).
@@ -126,9 +126,16 @@ def run_until_drained(job: Path, options: list[str], out: Path, produced: int, t
         process = subprocess.Popen([sys.executable, str(job), *options], stdout=stdout, stderr=stderr,
                                    preexec_fn=block_stop_signals)
         deadline = time.monotonic() + timeout_s
+        read_all_at = None
         while process.poll() is None:
             batches = read_jsonl(out / "batches.jsonl")
-            if batches and sum(batches[-1]["end_offsets"].values()) >= produced:
+            complete = [sum(b["end_offsets"].values()) >= produced for b in batches]
+            if complete and complete[-1] and read_all_at is None:
+                read_all_at = time.monotonic()
+            # The batch that reads the last records still runs with the watermark of the rows before it; the
+            # no-data batch after it applies the final watermark and closes the windows. Stop after that one
+            # (or, should it never come, 30 s after everything was read).
+            if read_all_at is not None and (complete[-2:] == [True, True] or time.monotonic() > read_all_at + 30):
                 process.send_signal(signal.SIGTERM)
                 break
             if time.monotonic() > deadline:
