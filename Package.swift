@@ -61,13 +61,17 @@ let package = Package(
                 .product(name: "Yams", package: "Yams"),
             ]
         ),
+        .target(
+            name: "Benchmarks",
+            dependencies: ["Contracts", "Kafka", "EmbeddedBroker", "EventModel", "Generator", "DetectorService", "Harness", "Report"]
+        ),
 
         // MARK: Command line
         .executableTarget(
             name: "WindtunnelCLI",
             dependencies: [
                 "Contracts", "Kafka", "EmbeddedBroker", "EventModel", "Manifest", "Generator",
-                "Detector", "DetectorService", "GroundTruth", "Validator", "Report", "Harness", "Monitor",
+                "Detector", "DetectorService", "GroundTruth", "Validator", "Report", "Harness", "Monitor", "Benchmarks",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -91,6 +95,7 @@ let package = Package(
         .testTarget(name: "ReportTests", dependencies: ["Report", "GroundTruth", "Contracts"]),
         .testTarget(name: "HarnessTests", dependencies: ["Harness"]),
         .testTarget(name: "MonitorTests", dependencies: ["Monitor", "Kafka", "EmbeddedBroker"]),
+        .testTarget(name: "BenchmarksTests", dependencies: ["Benchmarks"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -26,6 +26,8 @@ public final class DetectorService {
     var replay: PlannedBatch?
     /// Partitions read past their end during a replay: they are moved back once it is done.
     var overshot: Set<Int32> = []
+    /// Partitions with a gap to fetch again: moved back to their next offset before the next read.
+    private var refetch: Set<Int32> = []
     var hasAssignment = false
     /// The least id the next batch may have: a taken-over partition's batches go on after its giver's.
     var batchFloor: Int64 = 0
@@ -43,6 +45,18 @@ public final class DetectorService {
 
     private var batchStartedAt: Int64?
     private var recordsInBatch = 0
+    /// Offsets accepted as missing: a record whose offset lies beyond the next expected one, still there
+    /// after `gapRefetchAttempts` fetches from the gap's start. Kafka leaves such gaps for compaction and
+    /// transaction markers.
+    private var skippedOffsets: Int64 = 0
+    /// Gaps fetched again, whether or not the records then came.
+    private var refetchedGaps = 0
+    /// Per partition, the start of the last gap seen and how often it was fetched again.
+    private var gaps: [Int32: (from: Int64, attempts: Int)] = [:]
+    /// Tansu, reading while producers append at a high rate, now and then answers a fetch with a later record
+    /// batch than the one asked for, skipping records that a later fetch returns (measured: about 600 of 6.4
+    /// million at 300k records/s). The gap is fetched again this many times before it is accepted.
+    private static let gapRefetchAttempts = 5
     /// When a record last arrived, or the last assignment came: idleness counts from there.
     var lastRecordAtMs = WallClock.monotonicMs
     /// When the first records arrived (monotonic ms), for the reading rate.
@@ -136,12 +150,12 @@ public final class DetectorService {
         var nextTickMs = WallClock.monotonicMs + settings.triggerMs
         while !signals.stopRequested {
             if signals.takeStatsRequest() { note(statsText) }
+            try seekBack(overshotToo: replay == nil)
             if replay != nil {
                 try read(timeoutMs: 100, limit: 10_000)
                 try finishReplayIfRead()
                 continue
             }
-            try seekOvershotPartitions()
             let now = WallClock.monotonicMs
             if now >= nextTickMs {
                 if engine.isBatchOpen || (hasAssignment && engine.noDataBatchIsDue) { try completeBatch() }
@@ -182,6 +196,7 @@ public final class DetectorService {
             throw DetectorError("reading \(settings.topic): \(error)")
         }
         if let pendingFailure { throw pendingFailure }
+        for error in outcome.errors { note("\(settings.instance): the consumer reported (librdkafka retries): \(error.message)") }
         if outcome.records > 0 {
             lastRecordAtMs = WallClock.monotonicMs
             firstRecordAtMs = firstRecordAtMs ?? lastRecordAtMs
@@ -197,6 +212,7 @@ public final class DetectorService {
         guard let next = positions.next(partition) else { return }
         let offset = record.offset
         guard offset >= next else { return }
+        if offset > next, !acceptGap(partition: partition, from: next, to: offset) { return }
         if let replay {
             guard offset < replay.endOffsets[partition] ?? next else {
                 overshot.insert(partition)
@@ -209,6 +225,23 @@ public final class DetectorService {
         recordsInBatch += 1
     }
 
+    /// Whether to read on past missing offsets `from..<to` of `partition`; if not, the partition is moved back
+    /// to `from` before the next fetch and its records until then are left alone.
+    private func acceptGap(partition: Int32, from: Int64, to: Int64) -> Bool {
+        if refetch.contains(partition) || overshot.contains(partition) { return false }
+        let attempts = gaps[partition].map { $0.from == from ? $0.attempts : 0 } ?? 0
+        if attempts < Self.gapRefetchAttempts {
+            gaps[partition] = (from, attempts + 1)
+            refetch.insert(partition)
+            refetchedGaps += 1
+            return false
+        }
+        gaps[partition] = nil
+        skippedOffsets += to - from
+        note("\(settings.instance): offsets \(from)..<\(to) of partition \(partition) are still missing after \(attempts) fetches; reading on")
+        return true
+    }
+
     /// Ends the replayed batch once every owned partition of its plan has been read to its planned end.
     private func finishReplayIfRead() throws(DetectorError) {
         guard let replay, hasAssignment else { return }
@@ -218,17 +251,23 @@ public final class DetectorService {
         try completeBatch()
     }
 
-    /// Moves partitions read past a replayed batch's end back to it, so their next batch starts there.
-    private func seekOvershotPartitions() throws(DetectorError) {
-        guard !overshot.isEmpty, let consumer else { return }
-        let moves = overshot.compactMap { partition in
+    /// Moves partitions with a gap back to its start, so that it is fetched again, and (`overshotToo`, once a
+    /// replayed batch is done) partitions read past that batch's end back to it, so their next batch starts there.
+    private func seekBack(overshotToo: Bool) throws(DetectorError) {
+        guard let consumer, !refetch.isEmpty || (overshotToo && !overshot.isEmpty) else { return }
+        var partitions = refetch
+        refetch = []
+        if overshotToo {
+            partitions.formUnion(overshot)
+            overshot = []
+        }
+        let moves = partitions.compactMap { partition in
             positions.next(partition).map { TopicPartition(topic: settings.topic, partition: partition, offset: $0) }
         }
-        overshot = []
         do {
             try consumer.seek(moves)
         } catch {
-            throw DetectorError("moving back after the replayed batch: \(error.message)")
+            throw DetectorError("moving back to \(moves): \(error.message)")
         }
     }
 
@@ -323,6 +362,8 @@ public final class DetectorService {
         return "\(settings.instance): records \(stats.records), matched \(stats.matched), late dropped \(stats.lateDropped), "
             + "malformed \(stats.malformed.total) (\(malformed)), batches \(stats.batches), alerts \(stats.alertsEmitted), "
             + "open windows \(stats.openWindows), consumer lag \(lag.map(String.init) ?? "unknown")"
+            + (refetchedGaps > 0 ? ", gaps fetched again \(refetchedGaps)" : "")
+            + (skippedOffsets > 0 ? ", missing offsets skipped \(skippedOffsets)" : "")
     }
 
     /// A progress line on standard error every 10 s.

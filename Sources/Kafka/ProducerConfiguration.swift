@@ -40,8 +40,9 @@ public struct ProducerConfiguration: Sendable, Equatable {
 }
 
 extension ProducerConfiguration {
-    /// The settings as librdkafka properties, before the pass-through ones.
-    var librdkafkaProperties: [(String, String)] {
+    /// The settings as librdkafka properties, before the pass-through ones: what another client needs to
+    /// produce the same way.
+    public var librdkafkaProperties: [(String, String)] {
         [
             ("bootstrap.servers", client.brokers),
             ("enable.idempotence", idempotent ? "true" : "false"),

@@ -80,8 +80,8 @@ struct BarChart {
 }
 
 /// Escaping for HTML and XML text and attribute values.
-enum Markup {
-    static func escaped(_ text: String) -> String {
+public enum Markup {
+    public static func escaped(_ text: String) -> String {
         var out = ""
         out.reserveCapacity(text.utf8.count)
         for character in text.unicodeScalars {

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Benchmarks
 import EmbeddedBroker
 import EventModel
 import Foundation
@@ -8,8 +9,9 @@ import Kafka
 /// `windtunnel bench`: measurements that compare windtunnel with the physical limit on the same broker.
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Measure windtunnel's parts against the raw client's limit.",
-        subcommands: [GeneratorBench.self, DetectorBench.self]
+        abstract: "Measure windtunnel's parts against the raw client's limit and the tools users pick instead.",
+        subcommands: [BenchSuiteCommand.self, GeneratorBench.self, DetectorBench.self],
+        defaultSubcommand: BenchSuiteCommand.self
     )
 }
 
@@ -63,6 +65,8 @@ struct GeneratorBench: ParsableCommand {
             }
             defer { broker?.stop() }
             try measure(bootstrap: bootstrap)
+        } catch let error as BenchmarkError {
+            throw fail(error.message)
         } catch let error as BrokerError {
             throw fail(error.message)
         } catch let error as KafkaError {
@@ -80,7 +84,7 @@ struct GeneratorBench: ParsableCommand {
         var two: [Double] = []
         for round in 1...rounds {
             let stamp = "\(round)-\(Int(Date().timeIntervalSince1970))"
-            raw.append(try withTopic("bench-raw-\(stamp)", admin: admin) { try produceRaw(events, topic: $0, client: client) })
+            raw.append(try withTopic("bench-raw-\(stamp)", admin: admin) { try ClientLimits.produce(events, count: count, topic: $0, client: client) })
             note(String(format: "round %d (a) raw client:        %9.0f records/s", round, raw.last ?? 0))
             one.append(try withTopic("bench-one-\(stamp)", admin: admin) { try generate(topic: $0, bootstrap: bootstrap, processes: 1) })
             note(String(format: "round %d (b) generate, 1 process: %9.0f records/s", round, one.last ?? 0))
@@ -115,118 +119,29 @@ struct GeneratorBench: ParsableCommand {
         return try body(topic)
     }
 
-    /// (a): the producer as a worker configures it, sending pre-built events with the same headers.
-    private func produceRaw(_ events: PrebuiltEvents, topic: String, client: ClientSettings) throws -> Double {
-        var configuration = ProducerConfiguration(client: client)
-        configuration.queueMaxMessages = 1 << 18
-        let producer = try KafkaProducer(configuration: configuration)
-        var acknowledged = 0
-        let tally: (DeliveryReport) -> Void = { if $0.isAcknowledged { acknowledged += 1 } }
-        let start = Date()
-        for index in 0..<count {
-            while try events.withEvent(index % events.count, { key, value, headers in
-                try producer.send(topic: topic, key: key, value: value, headers: headers, opaque: UInt64(index))
-            }) == .queueFull {
-                producer.pollDeliveryReports(timeoutMs: 1, tally)
-            }
-            if index & 1023 == 0 { producer.pollDeliveryReports(timeoutMs: 0, tally) }
-        }
-        try producer.flush(timeoutMs: 120_000, tally)
-        guard acknowledged == count else { throw fail("(a): \(count - acknowledged) of \(count) records were not acknowledged") }
-        return Double(count) / Date().timeIntervalSince(start)
-    }
-
-    /// (b) and (c): `windtunnel generate` unthrottled (a rate no machine reaches), `count` records in all.
+    /// (b) and (c): `windtunnel generate` unthrottled, `count` records in all.
     private func generate(topic: String, bootstrap: String, processes: Int) throws -> Double {
-        let summary = try runGenerate(
-            topic: topic, bootstrap: bootstrap,
-            arguments: ["--processes", String(processes), "--rps", "100000000", "--count", String(count / processes), "--crash-rate", "100"])
-        guard summary.acknowledged == UInt64(count / processes * processes) else {
-            throw fail("generate acknowledged \(summary.acknowledged) of \(count / processes * processes) records")
-        }
-        return Double(summary.acknowledged) / (Double(summary.endedAtMs - summary.startedAtMs) / 1_000)
+        try withScratchFolder { try GenerateRun(executable: Run.ownExecutable, brokers: bootstrap, folder: $0).unthrottled(topic: topic, processes: processes, count: count) }
     }
 
     /// Runs `windtunnel generate` with a manifest in a temporary folder and returns its summary.
     private func runGenerate(topic: String, bootstrap: String, arguments: [String]) throws -> GenerationSummary {
+        try withScratchFolder { try GenerateRun(executable: Run.ownExecutable, brokers: bootstrap, folder: $0).run(topic: topic, arguments: arguments) }
+    }
+
+    private func withScratchFolder<R>(_ body: (String) throws -> R) throws -> R {
         let folder = NSTemporaryDirectory() + "windtunnel-bench-" + UUID().uuidString
         defer { try? FileManager.default.removeItem(atPath: folder) }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: Run.ownExecutable)
-        process.arguments = ["generate", "--brokers", bootstrap, "--topic", topic, "--manifest", folder] + arguments
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        let log = folder + "/generate.log"
-        _ = FileManager.default.createFile(atPath: log, contents: nil)
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
-        try process.run()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0, let data = FileManager.default.contents(atPath: folder + "/summary.json") else {
-            let tail = ((try? String(contentsOfFile: log, encoding: .utf8)) ?? "").split(separator: "\n").suffix(3).joined(separator: "; ")
-            throw fail("windtunnel generate \(arguments.joined(separator: " ")) ended with status \(process.terminationStatus): \(tail)")
+        do {
+            return try body(folder)
+        } catch let error as BenchmarkError {
+            throw fail(error.message)
         }
-        return try JSONDecoder().decode(GenerationSummary.self, from: data)
     }
 
     private func median(_ values: [Double]) -> Double {
         let sorted = values.sorted()
         guard !sorted.isEmpty else { return 0 }
         return sorted.count % 2 == 1 ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
-    }
-}
-
-/// Events synthesized by the generator's own synthesizer before timing starts, with their `wt-worker` and
-/// `wt-seq` headers, so that (a) sends exactly what (b) sends. Everything sits in memory allocated once, so
-/// that the raw loop itself allocates nothing per record either. A class because it owns that memory.
-private final class PrebuiltEvents {
-    /// Keys, values and sequence texts back to back; `spans[i]` locates event i's three parts.
-    private let storage: UnsafeMutableRawPointer
-    private var spans: [(key: Range<Int>, value: Range<Int>, sequence: Range<Int>)] = []
-    private let names = (worker: strdup("wt-worker"), sequence: strdup("wt-seq"))
-    private let workerValue = UnsafeMutableRawBufferPointer.allocate(byteCount: 1, alignment: 1)
-    private let headers = UnsafeMutablePointer<MessageHeader>.allocate(capacity: 2)
-    /// Average value size, bytes.
-    let averageBytes: Double
-
-    init(count: Int) throws {
-        let synthesizer = try EventSynthesizer(settings: GeneratorSettings(), worker: 0)
-        let value = RecordBuffer()
-        let key = RecordBuffer()
-        let all = RecordBuffer(capacity: count * 256)
-        for index in 0..<count {
-            _ = synthesizer.synthesize(
-                sequence: UInt64(index), scheduledMs: 1_769_000_000_000 + Int64(index / 10), carriesTerm: index % 100 == 0, value: value, key: key)
-            let keyStart = all.count
-            all.append(key.bytes)
-            let valueStart = all.count
-            all.append(value.bytes)
-            let sequenceStart = all.count
-            all.append(decimal: Int64(index))
-            spans.append((keyStart..<valueStart, valueStart..<sequenceStart, sequenceStart..<all.count))
-        }
-        storage = .allocate(byteCount: all.count, alignment: 8)
-        storage.copyMemory(from: all.bytes.baseAddress!, byteCount: all.count)
-        averageBytes = Double(spans.map(\.value.count).reduce(0, +)) / Double(max(count, 1))
-        workerValue[0] = UInt8(ascii: "0")
-        headers.initialize(to: MessageHeader(name: names.worker!, value: UnsafeRawBufferPointer(workerValue)))
-        (headers + 1).initialize(to: MessageHeader(name: names.sequence!, value: UnsafeRawBufferPointer(workerValue)))
-    }
-
-    deinit {
-        storage.deallocate()
-        free(names.worker)
-        free(names.sequence)
-        workerValue.deallocate()
-        headers.deallocate()
-    }
-
-    var count: Int { spans.count }
-
-    /// Lends event `index`'s key, value and headers to `body`.
-    func withEvent<R>(_ index: Int, _ body: (UnsafeRawBufferPointer, UnsafeRawBufferPointer, UnsafeBufferPointer<MessageHeader>) throws -> R) rethrows -> R {
-        let span = spans[index]
-        func bytes(_ range: Range<Int>) -> UnsafeRawBufferPointer { UnsafeRawBufferPointer(start: storage + range.lowerBound, count: range.count) }
-        headers[1].value = bytes(span.sequence)
-        return try body(bytes(span.key), bytes(span.value), UnsafeBufferPointer(start: headers, count: 2))
     }
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Benchmarks
 import Contracts
 import DetectorService
 import EmbeddedBroker
@@ -67,6 +68,8 @@ struct DetectorBench: ParsableCommand {
             throw fail(error.message)
         } catch let error as DetectorError {
             throw fail(error.message)
+        } catch let error as BenchmarkError {
+            throw fail(error.message)
         }
     }
 
@@ -81,11 +84,11 @@ struct DetectorBench: ParsableCommand {
         var detect: [Double] = []
         for round in 1...rounds {
             let limit = try consumeOnly(topic, client: client, round: round)
-            print(String(format: "round %d consume only:                 %.0f records/s (%d records in %.2f s)", round, limit.rate, limit.records, limit.seconds))
+            print(String(format: "round %d consume only:                 %.0f records/s", round, limit))
             let detected = try detectAll(topic, client: client, round: round)
-            print(String(format: "round %d detect (consume+parse+count): %.0f records/s (%d records in %.2f s)", round, detected.rate, detected.records, detected.seconds))
-            raw.append(limit.rate)
-            detect.append(detected.rate)
+            print(String(format: "round %d detect (consume+parse+count): %.0f records/s", round, detected))
+            raw.append(limit)
+            detect.append(detected)
         }
         let rawMedian = Self.median(raw)
         let detectMedian = Self.median(detect)
@@ -123,46 +126,18 @@ struct DetectorBench: ParsableCommand {
         return sorted.count % 2 == 1 ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
     }
 
-    private struct Rate {
-        var records: Int
-        var seconds: Double
-        var rate: Double { Double(records) / seconds }
-    }
-
     /// The limit: a group member with detect's consumer settings that only counts what it is lent.
-    private func consumeOnly(_ topic: String, client: ClientSettings, round: Int) throws -> Rate {
-        let consumer = try KafkaConsumer(configuration: ConsumerConfiguration(client: client, groupID: "\(topic)-consume-only-\(round)"))
-        try consumer.subscribe(topics: [topic])
-        var records = 0
-        var first: Date?
-        var last = Date()
-        let deadline = Date().addingTimeInterval(600)
-        while records < count, Date() < deadline {
-            let outcome = try consumer.consumeBatch(maxRecords: 10_000, timeoutMs: 100) { _ in records += 1 }
-            if outcome.records > 0 {
-                last = Date()
-                first = first ?? last
-            }
-        }
-        consumer.close()
-        return Rate(records: records, seconds: last.timeIntervalSince(first ?? last))
+    private func consumeOnly(_ topic: String, client: ClientSettings, round: Int) throws -> Double {
+        try ClientLimits.consume(topic: topic, count: count, client: client, group: "\(topic)-consume-only-\(round)")
     }
 
     /// The detector's service over the same topic: 1 s micro-batches, with a batch log and checkpoints unless
     /// `--no-checkpoints`.
-    private func detectAll(_ topic: String, client: ClientSettings, round: Int) throws -> Rate {
+    private func detectAll(_ topic: String, client: ClientSettings, round: Int) throws -> Double {
         let folder = NSTemporaryDirectory() + "\(topic)-\(round)"
         defer { try? FileManager.default.removeItem(atPath: folder) }
-        var settings = DetectorSettings(
-            client: client, topic: topic, group: "\(topic)-detect-\(round)", instance: "benchmark", rule: RuleSettings())
-        if checkpoints {
-            settings.checkpointFolder = folder + "/checkpoint"
-            settings.batchLogPath = folder + "/batches.jsonl"
-        }
-        settings.untilIdleMs = 2_000
-        let detector = try DetectorService(settings: settings)
-        let stats = try detector.run()
-        let seconds = Double(detector.readingSpanMs ?? 0) / 1_000
-        return Rate(records: stats.records, seconds: seconds)
+        var run = SwiftDetectorRun(client: client, folder: folder)
+        run.checkpoints = checkpoints
+        return try run.run(topic: topic, expected: count)
     }
 }
