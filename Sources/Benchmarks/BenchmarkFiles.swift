@@ -47,8 +47,8 @@ public enum BenchmarkFiles {
         body += "<table><tr><th>comparison</th><th>ratio (median)</th><th>range</th><th>target</th><th>met</th></tr>"
         for section in report.sections {
             for ratio in section.ratios {
-                body += "<tr class=\"\(ratio.met ? "met" : "missed")\"><td>\(esc(section.title)): \(esc(ratio.name))</td><td>\(number(ratio.value.median))</td>"
-                body += "<td>\(number(ratio.value.min)) .. \(number(ratio.value.max))</td><td>&ge; \(number(ratio.target))</td><td>\(ratio.met ? "yes" : "no")</td></tr>"
+                body += "<tr class=\"\(ratio.met ? "met" : "missed")\"><td>\(esc(section.title)): \(esc(ratio.name))</td><td>\(Self.ratio(ratio.value.median))</td>"
+                body += "<td>\(Self.ratio(ratio.value.min)) .. \(Self.ratio(ratio.value.max))</td><td>&ge; \(number(ratio.target))</td><td>\(ratio.met ? "yes" : "no")</td></tr>"
             }
         }
         body += "</table>"
@@ -66,8 +66,11 @@ public enum BenchmarkFiles {
     }
 
     static func ratioText(_ spread: Spread) -> String {
-        spread.samples.count > 1 ? "\(number(spread.median)) (\(number(spread.min)) .. \(number(spread.max)))" : number(spread.median)
+        spread.samples.count > 1 ? "\(ratio(spread.median)) (\(ratio(spread.min)) .. \(ratio(spread.max)))" : ratio(spread.median)
     }
+
+    /// A ratio cut (not rounded) to three decimals, so that one just under its target never prints as the target.
+    static func ratio(_ value: Double) -> String { String(format: "%.3f", (value * 1_000).rounded(.down) / 1_000) }
 
     /// A ratio or small figure with two decimals; larger numbers whole.
     static func number(_ value: Double) -> String {

@@ -40,7 +40,7 @@ public struct BenchmarkSuite: Sendable {
         /// Large enough for steady states, Spark included.
         public static func full(executable: String, folder: String) -> Settings {
             Settings(
-                mode: "full", executable: executable, folder: folder, rounds: 3, generatorRecords: 2_000_000, pythonRecords: 300_000,
+                mode: "full", executable: executable, folder: folder, rounds: 5, generatorRecords: 2_000_000, pythonRecords: 300_000,
                 detectorRecords: 2_000_000, pipelineRecords: 2_000_000, rampStepMs: 5_000, includeSpark: true)
         }
     }

@@ -160,15 +160,17 @@ public final class Coordinator {
         }
         if tally.failed > 0 { problems.append("\(tally.failed) records failed delivery") }
         if tally.unacknowledged > 0 { problems.append("\(tally.unacknowledged) records had no delivery report when their worker stopped") }
+        // The last delivery report ends the run; the clock stands in only when no worker reported its end.
         var wall = timespec()
         clock_gettime(CLOCK_REALTIME, &wall)
+        let reportedEnd = figures.contains { $0.achievedRate != nil }
         return GenerationSummary(
             topic: plans.first?.topic ?? "", processes: plans.count, workerCount: plans.first?.workerCount ?? 0,
             targetRate: plans.map(\.settings.recordsPerSecond).reduce(0, +), achievedRate: achieved, sent: tally.sent,
             acknowledged: tally.acknowledged, deliveryFailures: tally.failed, unacknowledged: tally.unacknowledged,
             partitionEndOffsets: tally.partitionEndOffsets, scheduleLag: lag.summary, lateness: tally.latenessByName,
             malformed: tally.malformedByName, termRecords: tally.termRecords, tailRecords: tally.tail,
-            startedAtMs: start.startEpochMs, endedAtMs: max(endedAtMs, Int64(wall.tv_sec) * 1_000 + Int64(wall.tv_nsec) / 1_000_000),
+            startedAtMs: start.startEpochMs, endedAtMs: reportedEnd ? endedAtMs : Int64(wall.tv_sec) * 1_000 + Int64(wall.tv_nsec) / 1_000_000,
             stoppedEarly: stoppedEarly || stop.isRequested, problems: problems, workers: figures)
     }
 

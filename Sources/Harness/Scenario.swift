@@ -70,7 +70,9 @@ public struct GeneratorPlan: Sendable, Codable, Equatable {
 /// A rate that rises step by step, to find the highest one a detector sustains. Each step runs the
 /// generator at `startRps + k * stepRps` records per second in all (split over the processes) for
 /// `stepMs`; after each step the detector has a grace of three triggers (at least 3 s) to read everything
-/// the step produced. The first step it cannot finish in time ends the ramp: the step before it is the
+/// the step produced. The first step doubles as the detector's warm-up (a JVM detector compiles its first
+/// batch for seconds): falling behind in it is reported but does not end the ramp. After that, the first
+/// step the detector cannot finish in time ends the ramp, and the fastest step it kept up with is the
 /// highest sustained rate.
 public struct Ramp: Sendable, Codable, Equatable {
     /// Records per second of the first step, in all.

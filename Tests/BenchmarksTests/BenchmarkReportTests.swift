@@ -25,13 +25,15 @@ struct BenchmarkReportTests {
     @Test func aRatioMeetsItsTargetOnlyAtOrAboveIt() {
         #expect(RatioFinding(name: "a", value: Spread([0.9]), target: 0.9).met)
         #expect(!RatioFinding(name: "a", value: Spread([0.89, 0.95, 0.7]), target: 0.9).met)
+        // Just under the target is shown as under it.
+        #expect(BenchmarkFiles.ratio(0.4997) == "0.499" && !RatioFinding(name: "a", value: Spread([0.4997]), target: 0.5).met)
     }
 
     @Test func filesSayWhatWasMeasuredAndWhatWasMissed() throws {
         let report = sample()
         let markdown = BenchmarkFiles.markdown(report)
-        #expect(markdown.contains("| Generator: generate / client limit | 0.95 (0.90 .. 1.00) | >= 0.90 | yes |"))
-        #expect(markdown.contains("| Detector: detect / consume limit | 0.50 | >= 0.80 | **no** |"))
+        #expect(markdown.contains("| Generator: generate / client limit | 0.950 (0.900 .. 1.000) | >= 0.90 | yes |"))
+        #expect(markdown.contains("| Detector: detect / consume limit | 0.500 | >= 0.80 | **no** |"))
         #expect(markdown.contains("| client limit | limit | 1,000,000 | 900,000 .. 1,100,000 | 2 |"))
         #expect(markdown.contains("Test CPU, 2 logical cores"))
         let html = BenchmarkFiles.html(report)
