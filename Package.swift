@@ -27,6 +27,8 @@ let package = Package(
             pkgConfig: "rdkafka",
             providers: [.apt(["librdkafka-dev"])]
         ),
+        // glibc's malloc.h, for malloc_trim.
+        .systemLibrary(name: "CMalloc"),
         .systemLibrary(
             name: "CZstd",
             pkgConfig: "libzstd",
@@ -50,7 +52,7 @@ let package = Package(
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
             ]
         ),
-        .target(name: "DetectorService", dependencies: ["Kafka", "Contracts", "Detector"]),
+        .target(name: "DetectorService", dependencies: ["Kafka", "Contracts", "Detector", "CMalloc"]),
         .target(name: "Validator", dependencies: ["Kafka", "Contracts", "GroundTruth", "Manifest"]),
         .target(name: "Report", dependencies: ["Contracts", "GroundTruth"]),
         .target(name: "Monitor", dependencies: ["Contracts", "Kafka", .product(name: "Prometheus", package: "swift-prometheus")]),

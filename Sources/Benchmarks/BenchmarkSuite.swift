@@ -113,7 +113,7 @@ public struct BenchmarkSuite: Sendable {
         return BenchmarkSection(
             id: "generator", title: "Generator",
             method: """
-                Unthrottled runs of \(count) records (the Python generator: \(settings.pythonRecords)), each to a new 4-partition topic, \
+                Unthrottled runs of \(BenchmarkFiles.grouped(Double(count))) records (the Python generator: \(BenchmarkFiles.grouped(Double(settings.pythonRecords)))), each to a new 4-partition topic, \
                 with the same producer properties (idempotent, linger.ms 5, batch.num.messages 10000, no compression). \
                 Records/s acknowledged, from the first send to the last delivery report. The client limit sends events synthesized \
                 before timing, with the same keys and headers.
@@ -189,7 +189,7 @@ public struct BenchmarkSuite: Sendable {
         let detector = BenchmarkSection(
             id: "detector", title: "Detector",
             method: """
-                One topic of \(records) events from `windtunnel generate` (2 processes, 1,000 users, term-bearing records at 2,500/s per \
+                One topic of \(BenchmarkFiles.grouped(Double(records))) events from `windtunnel generate` (2 processes, 1,000 users, term-bearing records at 2,500/s per \
                 process, the tail that closes every window), read whole by each contender in a new consumer group. detect runs as a \
                 real run does: 1 s micro-batches, batch log, checkpoint every batch, alerts to a file. Records/s from the first poll \
                 that returned records to the last.\(settings.includeSpark ? " The Spark job reads with its Python Kafka source in batches of at most 100,000 records as fast as it can; its rate is taken over the batches after the first." : "")
@@ -243,7 +243,7 @@ public struct BenchmarkSuite: Sendable {
         return BenchmarkSection(
             id: "end-to-end", title: "End to end",
             method: """
-                The bare pipeline: the client producing pre-built events while a consumer reads them, \(settings.pipelineRecords) records \
+                The bare pipeline: the client producing pre-built events while a consumer reads them, \(BenchmarkFiles.grouped(Double(settings.pipelineRecords))) records \
                 per round. The pipelines: `windtunnel run` with a ramp (2 generator processes, the detector, the embedded broker, all on \
                 this machine); each step lasts \(DurationText.render(milliseconds: settings.rampStepMs)); a rate is sustained when the detector has \
                 read the step's records within three triggers of its end, which keeps alert latency under window + watermark + 5 s. \

@@ -1,6 +1,9 @@
 import Contracts
 import Detector
 import Foundation
+#if canImport(Glibc)
+import CMalloc
+#endif
 import Kafka
 
 /// The Kafka service around the rule engine: one `windtunnel detect` instance.
@@ -63,6 +66,7 @@ public final class DetectorService {
     private var firstRecordAtMs: Int64?
     private var lastReadAtMs: Int64?
     private var lastProgressAtMs = WallClock.monotonicMs
+    private var lastTrimAtMs = WallClock.monotonicMs
     private var recordsAtLastProgress = 0
 
     /// Loads the checkpoint (if any), cuts the output files back to it, and joins the group.
@@ -160,6 +164,7 @@ public final class DetectorService {
             if now >= nextTickMs {
                 if engine.isBatchOpen || (hasAssignment && engine.noDataBatchIsDue) { try completeBatch() }
                 nextTickMs = max(nextTickMs + settings.triggerMs, now)
+                releaseFreedMemory(now: now)
                 if let idle = settings.untilIdleMs, hasAssignment, now - lastRecordAtMs >= idle, !engine.noDataBatchIsDue {
                     note("\(settings.instance): no records for \(DurationText.render(milliseconds: idle)); stopping")
                     break
@@ -223,6 +228,18 @@ public final class DetectorService {
         if batchStartedAt == nil { batchStartedAt = WallClock.nowMs }
         _ = engine.ingest(partition: partition, value: record.value)
         recordsInBatch += 1
+    }
+
+    /// Hands memory that is free inside the allocator back to the system, every 10 s at most. librdkafka's
+    /// fetch threads allocate the records that this thread frees, so glibc's arenas keep the high-water mark
+    /// of every burst of prefetched records: without this, resident memory creeps up step by step over a
+    /// long run while the detector's live memory stays flat (measured in the soak scenario).
+    private func releaseFreedMemory(now: Int64) {
+        guard now - lastTrimAtMs >= 10_000 else { return }
+        lastTrimAtMs = now
+        #if canImport(Glibc)
+        malloc_trim(0)
+        #endif
     }
 
     /// Whether to read on past missing offsets `from..<to` of `partition`; if not, the partition is moved back
