@@ -52,7 +52,8 @@ public struct SparkDetectorRun {
     public let brokers: String
     public let folder: String
     public var master = "local[2]"
-    public var batchRecords = 100_000
+    /// Records per micro-batch at most: large, since each batch costs Spark about a second of its own.
+    public var batchRecords = 500_000
 
     public init(python: String, root: String, brokers: String, folder: String) {
         self.python = python

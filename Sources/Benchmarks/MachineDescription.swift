@@ -5,7 +5,8 @@ import Kafka
 public struct MachineDescription: Sendable, Codable {
     public var cpu: String
     public var logicalCores: Int
-    public var memoryGiB: Double
+    /// Physical memory in GiB (2^30 bytes).
+    public var memoryGigabytes: Double
     public var operatingSystem: String
     public var librdkafka: String
     /// `release` or `debug`: debug numbers measure the debug build more than the design.
@@ -18,7 +19,7 @@ public struct MachineDescription: Sendable, Codable {
         MachineDescription(
             cpu: field("model name", in: "/proc/cpuinfo") ?? "unknown CPU",
             logicalCores: ProcessInfo.processInfo.activeProcessorCount,
-            memoryGiB: (Double(ProcessInfo.processInfo.physicalMemory) / Double(1 << 30) * 10).rounded() / 10,
+            memoryGigabytes: (Double(ProcessInfo.processInfo.physicalMemory) / Double(1 << 30) * 10).rounded() / 10,
             operatingSystem: field("PRETTY_NAME", in: "/etc/os-release", separator: "=")?.trimmingCharacters(in: CharacterSet(charactersIn: "\""))
                 ?? ProcessInfo.processInfo.operatingSystemVersionString,
             librdkafka: Librdkafka.version,
@@ -28,7 +29,7 @@ public struct MachineDescription: Sendable, Codable {
 
     /// One line for a table caption.
     public var summary: String {
-        "\(cpu), \(logicalCores) logical cores, \(memoryGiB) GiB, \(operatingSystem), librdkafka \(librdkafka), \(build) build, load \(String(format: "%.2f", loadAverage)) at the start"
+        "\(cpu), \(logicalCores) logical cores, \(memoryGigabytes) GiB, \(operatingSystem), librdkafka \(librdkafka), \(build) build, load \(String(format: "%.2f", loadAverage)) at the start"
     }
 
     private static var isDebugBuild: Bool {

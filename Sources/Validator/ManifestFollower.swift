@@ -14,29 +14,30 @@ import Manifest
 /// worker's file is read only as far as the replay needs, so memory holds only the records read ahead; when
 /// the replay goes one partition at a time (`replayOnePartitionAtATime`), each pass reads the files again and
 /// keeps only its partition's records, so almost nothing is held. A class because it owns the manifest readers.
+/// One thread uses it and no access outlives a call, so the per-record state skips dynamic exclusivity checks.
 public final class ManifestFollower {
     private let rule: RuleSettings
     /// By slot (workers in file order); a reader is dropped when its file ends.
-    private var readers: [ManifestReader?]
-    private var endings: [ManifestEnding?]
+    @exclusivity(unchecked) private var readers: [ManifestReader?]
+    @exclusivity(unchecked) private var endings: [ManifestEnding?]
     private let paths: [String]
     private let workers: [Int]
     /// For each worker index, its slot, or -1: looked up for every topic record, so an array.
     private let slotOfWorker: [Int]
     /// Per slot, per partition, the acknowledged records read ahead of the replay.
-    private var queues: [[AckQueue]]
-    private var seen = SequenceSet()
+    @exclusivity(unchecked) private var queues: [[AckQueue]]
+    @exclusivity(unchecked) private var seen = SequenceSet()
     /// Topic records counted as never acknowledged, in case an acknowledged copy turns up later (then they
     /// are duplicates). Holds only anomalies, so it stays small.
     private var unacknowledgedCopies: Set<SequenceKey> = []
-    private var audit = ManifestAudit()
+    @exclusivity(unchecked) private var audit = ManifestAudit()
     /// Records read ahead and not yet met by the replay, now and at most.
-    public private(set) var lookahead = 0
-    public private(set) var largestLookahead = 0
+    @exclusivity(unchecked) public private(set) var lookahead = 0
+    @exclusivity(unchecked) public private(set) var largestLookahead = 0
     private let exampleLimit: Int
     /// One partition at a time: the partitions to be replayed, the one being replayed, and the pass number.
     private var passPartitions: Set<Int32>?
-    private var focus: Int32?
+    @exclusivity(unchecked) private var focus: Int32?
     private var passes = 0
 
     /// Worker indices and partitions above these are refused as corrupt rather than sized for.

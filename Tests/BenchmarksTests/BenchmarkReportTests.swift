@@ -49,7 +49,7 @@ struct BenchmarkReportTests {
 
     private func sample() -> BenchmarkReport {
         let machine = MachineDescription(
-            cpu: "Test CPU", logicalCores: 2, memoryGiB: 24, operatingSystem: "Debian", librdkafka: "2.16.1", build: "release", loadAverage: 0.5)
+            cpu: "Test CPU", logicalCores: 2, memoryGigabytes: 24, operatingSystem: "Debian", librdkafka: "2.16.1", build: "release", loadAverage: 0.5)
         return BenchmarkReport(
             mode: "quick", startedAt: 1_769_000_000_000, elapsedSeconds: 100, machine: machine,
             sections: [
