@@ -69,9 +69,23 @@ struct GenerateRunTests {
                 var duplicates = 0
                 var mismatches: [String] = []
                 var read = 0
+                // Tansu now and then answers a fetch with a later record batch than the one asked for (README,
+                // "The embedded broker"): a gap in a partition's offsets is fetched again, as `detect` does, so
+                // that only records the broker really lacks count as missing.
+                var next: [Int32: Int64] = [:]
+                var refetch: [Int32: Int] = [:]
                 let deadline = Date().addingTimeInterval(120)
                 while read < journaled.count, Date() < deadline {
+                    var gaps: Set<Int32> = []
                     try consumer.consumeBatch(timeoutMs: 500) { record in
+                        let expected = next[record.partition, default: 0]
+                        guard record.offset >= expected, !gaps.contains(record.partition) else { return }
+                        if record.offset > expected, refetch[record.partition, default: 0] < 5 {
+                            refetch[record.partition, default: 0] += 1
+                            gaps.insert(record.partition)
+                            return
+                        }
+                        next[record.partition] = record.offset + 1
                         read += 1
                         let worker = record.header("wt-worker").map { String(decoding: $0, as: UTF8.self) } ?? "?"
                         let sequence = record.header("wt-seq").map { String(decoding: $0, as: UTF8.self) } ?? "?"
@@ -86,6 +100,7 @@ struct GenerateRunTests {
                         }
                         if String(decoding: record.key, as: UTF8.self) != entry.user { mismatches.append("\(key): key is not \(entry.user)") }
                     }
+                    try consumer.seek(gaps.map { TopicPartition(topic: topic, partition: $0, offset: next[$0, default: 0]) })
                 }
                 consumer.close()
                 #expect(read == journaled.count)
