@@ -263,8 +263,8 @@ public struct ScenarioRun: Sendable {
                     targetRps: rate, achievedRps: achieved, keptUp: keptUp, generatorReachedTarget: reached,
                     catchUpMs: keptUp ? Int64(-started.timeIntervalSinceNow * 1_000) : nil))
             progress("ramp step \(index + 1): sent \(Int(achieved)) records/s; the detector \(keptUp ? "kept up" : "fell behind")")
-            if !keptUp && index > 0 { break }
             if !keptUp {
+                guard index == 0 else { break }
                 // The first step is the warm-up: the detector gets until the drain timeout to catch up.
                 progress("ramp step 1 is the warm-up; waiting for the detector to catch up before the next step")
                 guard waitUntilDrained(ends: summary.partitionEndOffsets, batchLogs: batchLogs) else {

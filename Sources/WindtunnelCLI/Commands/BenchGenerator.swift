@@ -94,9 +94,9 @@ struct GeneratorBench: ParsableCommand {
         print("| run | records/s (median of \(rounds)) | all rounds |")
         print("|---|---|---|")
         for (name, values) in [("(a) raw client, pre-built events", raw), ("(b) generate, 1 process", one), ("(c) generate, 2 processes", two)] {
-            print("| \(name) | \(Int(median(values).rounded())) | \(values.map { String(Int($0.rounded())) }.joined(separator: ", ")) |")
+            print("| \(name) | \(Int(Spread(values).median.rounded())) | \(values.map { String(Int($0.rounded())) }.joined(separator: ", ")) |")
         }
-        print(String(format: "ratio b/a: %.3f (median of the rounds' ratios: %.3f)", median(one) / median(raw), median(zip(one, raw).map { $0 / $1 })))
+        print(String(format: "ratio b/a: %.3f (median of the rounds' ratios: %.3f)", Spread(one).median / Spread(raw).median, Spread(ratiosOf: Spread(one), to: Spread(raw)).median))
 
         if accuracyRps > 0 {
             let summary = try withTopic("bench-accuracy-\(Int(Date().timeIntervalSince1970))", admin: admin) { topic in
@@ -137,11 +137,5 @@ struct GeneratorBench: ParsableCommand {
         } catch let error as BenchmarkError {
             throw fail(error.message)
         }
-    }
-
-    private func median(_ values: [Double]) -> Double {
-        let sorted = values.sorted()
-        guard !sorted.isEmpty else { return 0 }
-        return sorted.count % 2 == 1 ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
     }
 }

@@ -12,18 +12,18 @@ struct BenchSuiteCommand: ParsableCommand {
             and against a plain Python confluent-kafka generator; detect against consuming without parsing and against the \
             Spark job (local[2]); validate against the consume limit; and end to end, the highest rate generator + broker + \
             detector sustain against the bare pipeline. Pairs run alternately, round after round; the report gives medians, \
-            ranges and ratios as bench.json, bench.md and bench.html. --quick (about two minutes, no Spark) is what CI runs; \
+            ranges and ratios as bench.json, bench.md and bench.html. --quick (about two and a half minutes, no Spark) is what CI runs; \
             it reports and never fails on numbers. Build with -c release to measure the design rather than the debug build.
             """
     )
 
-    @Flag(help: "Small counts, two rounds, no Spark: about two minutes.")
+    @Flag(help: "Small counts, two rounds, no Spark: about two and a half minutes.")
     var quick = false
 
     @Flag(help: "Leave the Spark job out of a full run.")
     var noSpark = false
 
-    @Option(help: "Rounds of each comparison (default: 2 quick, 3 full).")
+    @Option(help: "Rounds of each comparison (default: 2 quick, 5 full).")
     var rounds: Int?
 
     @Option(help: "The folder under which the run's folder, named by its UTC start time, is made.")

@@ -90,8 +90,8 @@ struct DetectorBench: ParsableCommand {
             raw.append(limit)
             detect.append(detected)
         }
-        let rawMedian = Self.median(raw)
-        let detectMedian = Self.median(detect)
+        let rawMedian = Spread(raw).median
+        let detectMedian = Spread(detect).median
         print(String(format: "median: consume only %.0f records/s, detect %.0f records/s, ratio %.2f", rawMedian, detectMedian, detectMedian / rawMedian))
         // A broker keeps what it is given; the embedded one keeps it in memory.
         try KafkaAdmin(client: client).deleteTopic(topic)
@@ -119,11 +119,6 @@ struct DetectorBench: ParsableCommand {
         try producer.flush(timeoutMs: 300_000, tally)
         guard failed == 0 else { throw DetectorError("\(failed) of \(count) benchmark events were not acknowledged") }
         return bytes
-    }
-
-    private static func median(_ values: [Double]) -> Double {
-        let sorted = values.sorted()
-        return sorted.count % 2 == 1 ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
     }
 
     /// The limit: a group member with detect's consumer settings that only counts what it is lent.
