@@ -4,9 +4,13 @@ import Glibc
 
 /// TCP ports on the loopback address: is one free, does one accept connections, which one is free now.
 public enum LocalPort {
-    /// Whether nothing listens on `port` at 127.0.0.1 (binding succeeds).
+    /// Whether nothing listens on `port` at 127.0.0.1 (binding succeeds). The probe binds as a listener does,
+    /// with `SO_REUSEADDR`, so that connections of a broker stopped a moment ago, still in TIME_WAIT, do not
+    /// count as the port being taken.
     public static func isFree(_ port: Int) -> Bool {
         withSocket { socket in
+            var reuse: Int32 = 1
+            setsockopt(socket, SOL_SOCKET, SO_REUSEADDR, &reuse, socklen_t(MemoryLayout<Int32>.size))
             var address = loopback(port: port)
             return withUnsafePointer(to: &address) { pointer in
                 pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) {
