@@ -31,6 +31,7 @@ extension DetectorService {
                 let partition = given.partition
                 let (next, batchFloor) = try takeOver(partition, others: others)
                 positions.own(partition, from: next)
+                gapRefetch.forget(partition)
                 starts.append(TopicPartition(topic: settings.topic, partition: partition, offset: next))
                 self.batchFloor = max(self.batchFloor, batchFloor)
             }
@@ -121,6 +122,7 @@ extension DetectorService {
                 engine.dropPartition(given.partition)
                 positions.disown(given.partition)
                 overshot.remove(given.partition)
+                gapRefetch.forget(given.partition)
             }
             try writeCheckpoint()
         } catch {

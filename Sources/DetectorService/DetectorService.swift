@@ -29,8 +29,8 @@ public final class DetectorService {
     var replay: PlannedBatch?
     /// Partitions read past their end during a replay: they are moved back once it is done.
     var overshot: Set<Int32> = []
-    /// Partitions with a gap to fetch again: moved back to their next offset before the next read.
-    private var refetch: Set<Int32> = []
+    /// Gaps in the offsets read, fetched again before they are accepted.
+    var gapRefetch = GapRefetch()
     var hasAssignment = false
     /// The least id the next batch may have: a taken-over partition's batches go on after its giver's.
     var batchFloor: Int64 = 0
@@ -48,18 +48,6 @@ public final class DetectorService {
 
     private var batchStartedAt: Int64?
     private var recordsInBatch = 0
-    /// Offsets accepted as missing: a record whose offset lies beyond the next expected one, still there
-    /// after `gapRefetchAttempts` fetches from the gap's start. Kafka leaves such gaps for compaction and
-    /// transaction markers.
-    private var skippedOffsets: Int64 = 0
-    /// Gaps fetched again, whether or not the records then came.
-    private var refetchedGaps = 0
-    /// Per partition, the start of the last gap seen and how often it was fetched again.
-    private var gaps: [Int32: (from: Int64, attempts: Int)] = [:]
-    /// Tansu, reading while producers append at a high rate, now and then answers a fetch with a later record
-    /// batch than the one asked for, skipping records that a later fetch returns (measured: about 600 of 6.4
-    /// million at 300k records/s). The gap is fetched again this many times before it is accepted.
-    private static let gapRefetchAttempts = 5
     /// When a record last arrived, or the last assignment came: idleness counts from there.
     var lastRecordAtMs = WallClock.monotonicMs
     /// When the first records arrived (monotonic ms), for the reading rate.
@@ -217,7 +205,9 @@ public final class DetectorService {
         guard let next = positions.next(partition) else { return }
         let offset = record.offset
         guard offset >= next else { return }
-        if offset > next, !acceptGap(partition: partition, from: next, to: offset) { return }
+        if offset > next, overshot.contains(partition) || gapRefetch.check(partition: partition, offset: offset, expected: next, accepted: noteSkipped) == .fetchAgain {
+            return
+        }
         if let replay {
             guard offset < replay.endOffsets[partition] ?? next else {
                 overshot.insert(partition)
@@ -242,21 +232,9 @@ public final class DetectorService {
         #endif
     }
 
-    /// Whether to read on past missing offsets `from..<to` of `partition`; if not, the partition is moved back
-    /// to `from` before the next fetch and its records until then are left alone.
-    private func acceptGap(partition: Int32, from: Int64, to: Int64) -> Bool {
-        if refetch.contains(partition) || overshot.contains(partition) { return false }
-        let attempts = gaps[partition].map { $0.from == from ? $0.attempts : 0 } ?? 0
-        if attempts < Self.gapRefetchAttempts {
-            gaps[partition] = (from, attempts + 1)
-            refetch.insert(partition)
-            refetchedGaps += 1
-            return false
-        }
-        gaps[partition] = nil
-        skippedOffsets += to - from
-        note("\(settings.instance): offsets \(from)..<\(to) of partition \(partition) are still missing after \(attempts) fetches; reading on")
-        return true
+    private func noteSkipped(_ partition: Int32, _ offsets: Range<Int64>) {
+        note(
+            "\(settings.instance): offsets \(offsets.lowerBound)..<\(offsets.upperBound) of partition \(partition) are still missing after \(gapRefetch.attempts) fetches; reading on")
     }
 
     /// Ends the replayed batch once every owned partition of its plan has been read to its planned end.
@@ -271,14 +249,13 @@ public final class DetectorService {
     /// Moves partitions with a gap back to its start, so that it is fetched again, and (`overshotToo`, once a
     /// replayed batch is done) partitions read past that batch's end back to it, so their next batch starts there.
     private func seekBack(overshotToo: Bool) throws(DetectorError) {
-        guard let consumer, !refetch.isEmpty || (overshotToo && !overshot.isEmpty) else { return }
-        var partitions = refetch
-        refetch = []
+        guard let consumer, gapRefetch.hasMoves || (overshotToo && !overshot.isEmpty) else { return }
+        var partitions = Set(gapRefetch.takeMoves(topic: settings.topic).map(\.partition))
         if overshotToo {
             partitions.formUnion(overshot)
             overshot = []
         }
-        let moves = partitions.compactMap { partition in
+        let moves = partitions.sorted().compactMap { partition in
             positions.next(partition).map { TopicPartition(topic: settings.topic, partition: partition, offset: $0) }
         }
         do {
@@ -379,8 +356,8 @@ public final class DetectorService {
         return "\(settings.instance): records \(stats.records), matched \(stats.matched), late dropped \(stats.lateDropped), "
             + "malformed \(stats.malformed.total) (\(malformed)), batches \(stats.batches), alerts \(stats.alertsEmitted), "
             + "open windows \(stats.openWindows), consumer lag \(lag.map(String.init) ?? "unknown")"
-            + (refetchedGaps > 0 ? ", gaps fetched again \(refetchedGaps)" : "")
-            + (skippedOffsets > 0 ? ", missing offsets skipped \(skippedOffsets)" : "")
+            + (gapRefetch.gapsFetchedAgain > 0 ? ", gaps fetched again \(gapRefetch.gapsFetchedAgain)" : "")
+            + (gapRefetch.skippedOffsets > 0 ? ", missing offsets skipped \(gapRefetch.skippedOffsets)" : "")
     }
 
     /// A progress line on standard error every 10 s.

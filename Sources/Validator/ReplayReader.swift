@@ -3,6 +3,8 @@ import Kafka
 
 /// The reading half of a topic replay, run on its own thread: fills spare batches from the consumer until
 /// every partition has reached its target, or no record has come for `idleMs`, or the tallying side cancels.
+/// A gap in a partition's offsets is fetched again before it is read past (`GapRefetch`), so that records a
+/// broker skipped in one fetch are not reported missing.
 struct ReplayReader: Sendable {
     /// The consumer, handed to the reading thread for good when the replay starts: only that thread uses it
     /// from then on, hence `@unchecked Sendable`.
@@ -23,14 +25,30 @@ struct ReplayReader: Sendable {
     let brokers: String
 
     func run() {
-        var reached: [Int32: Int64] = [:]
+        // Per partition (indexed by id), the next offset expected: -1 until its first record, since the
+        // earliest offset is the broker's to say.
+        var next = [Int64](repeating: -1, count: (targets.keys.max().map(Int.init) ?? 0) + 1)
+        var gaps = GapRefetch()
         var lastRecordAt = Date()
         while let batch = handoff.takeSpare() {
             do {
                 try consumer.consumer.consumeBatch(maxRecords: TopicReplay.batchRecords, timeoutMs: 100) { record in
+                    let partition = Int(record.partition)
+                    if partition >= next.count { next += Array(repeating: -1, count: partition + 1 - next.count) }
+                    let expected = next[partition]
+                    if expected >= 0 {
+                        // Older records were prefetched before a move back; a gap is fetched again first.
+                        guard record.offset >= expected else { return }
+                        if record.offset > expected,
+                            gaps.check(partition: record.partition, offset: record.offset, expected: expected) == .fetchAgain
+                        {
+                            return
+                        }
+                    }
                     batch.append(record, withHeaders: withHeaders)
-                    reached[record.partition] = record.offset + 1
+                    next[partition] = record.offset + 1
                 }
+                try consumer.consumer.seek(gaps.takeMoves(topic: topic))
             } catch {
                 handoff.deliver(batch)
                 handoff.finish(.failed(ValidatorError("replaying topic '\(topic)' from \(brokers): \(error)")))
@@ -39,7 +57,7 @@ struct ReplayReader: Sendable {
             let now = Date()
             if batch.count > 0 { lastRecordAt = now }
             handoff.deliver(batch)
-            if !targets.isEmpty, targets.allSatisfy({ reached[$0.key, default: 0] >= $0.value }) {
+            if !targets.isEmpty, targets.allSatisfy({ $0.value <= 0 || (Int($0.key) < next.count && next[Int($0.key)] >= $0.value) }) {
                 handoff.finish(.reachedTargets)
                 return
             }

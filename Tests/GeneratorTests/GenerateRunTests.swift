@@ -73,16 +73,13 @@ struct GenerateRunTests {
                 // "The embedded broker"): a gap in a partition's offsets is fetched again, as `detect` does, so
                 // that only records the broker really lacks count as missing.
                 var next: [Int32: Int64] = [:]
-                var refetch: [Int32: Int] = [:]
+                var gaps = GapRefetch()
                 let deadline = Date().addingTimeInterval(120)
                 while read < journaled.count, Date() < deadline {
-                    var gaps: Set<Int32> = []
                     try consumer.consumeBatch(timeoutMs: 500) { record in
                         let expected = next[record.partition, default: 0]
-                        guard record.offset >= expected, !gaps.contains(record.partition) else { return }
-                        if record.offset > expected, refetch[record.partition, default: 0] < 5 {
-                            refetch[record.partition, default: 0] += 1
-                            gaps.insert(record.partition)
+                        guard record.offset >= expected else { return }
+                        if record.offset > expected, gaps.check(partition: record.partition, offset: record.offset, expected: expected) == .fetchAgain {
                             return
                         }
                         next[record.partition] = record.offset + 1
@@ -100,7 +97,7 @@ struct GenerateRunTests {
                         }
                         if String(decoding: record.key, as: UTF8.self) != entry.user { mismatches.append("\(key): key is not \(entry.user)") }
                     }
-                    try consumer.seek(gaps.map { TopicPartition(topic: topic, partition: $0, offset: next[$0, default: 0]) })
+                    try consumer.seek(gaps.takeMoves(topic: topic))
                 }
                 consumer.close()
                 #expect(read == journaled.count)
