@@ -19,6 +19,8 @@ public final class KafkaProducer {
     private let handle: OpaquePointer
     private let mainQueue: OpaquePointer
     private var topics: [String: OpaquePointer] = [:]
+    /// The topic of the last send, with its handle.
+    private var lastTopic: (name: String, handle: OpaquePointer)?
     private var arguments: UnsafeMutablePointer<rd_kafka_vu_t>
     private let argumentCapacity = 16
     private var reportBatch: UnsafeMutablePointer<UnsafePointer<rd_kafka_message_t>?>
@@ -175,6 +177,15 @@ public final class KafkaProducer {
     }
 
     private func topicHandle(_ name: String) throws(KafkaError) -> OpaquePointer {
+        // A sending loop names the same topic every time: comparing with the last one (the same string
+        // storage, so one pointer comparison) spares hashing the name per message.
+        if let lastTopic, lastTopic.name == name { return lastTopic.handle }
+        let handle = try openTopic(name)
+        lastTopic = (name, handle)
+        return handle
+    }
+
+    private func openTopic(_ name: String) throws(KafkaError) -> OpaquePointer {
         if let existing = topics[name] { return existing }
         guard let created = rd_kafka_topic_new(handle, name, nil) else {
             throw KafkaError(kind: .topic, code: rd_kafka_last_error(), context: "opening topic '\(name)'")
