@@ -21,9 +21,17 @@ public enum BenchmarkFiles {
         return lines.joined(separator: "\n")
     }
 
+    /// What a reader must know before reading the ratios of a quick run; nil for a full run.
+    public static func caveat(_ report: BenchmarkReport) -> String? {
+        guard report.mode == "quick" else { return nil }
+        return "A quick run: its counts are small enough that start-up (connections, the broker's first writes to a new topic) "
+            + "weighs in every rate, so its ratios show that every measurement works, not whether a target holds; a full run judges the targets."
+    }
+
     public static func markdown(_ report: BenchmarkReport) -> String {
         var out = "# windtunnel bench (\(report.mode)), \(timestamp(report.startedAt))\n\n"
         out += "Machine: \(report.machine.summary). The run took \(Int(report.elapsedSeconds.rounded())) s.\n\n"
+        if let caveat = caveat(report) { out += "\(caveat)\n\n" }
         out += summaryTable(report) + "\n"
         for section in report.sections {
             out += "\n## \(section.title)\n\n\(section.method)\n\n"
@@ -44,6 +52,7 @@ public enum BenchmarkFiles {
     public static func html(_ report: BenchmarkReport) -> String {
         var body = "<h1>windtunnel bench (\(esc(report.mode))), \(esc(timestamp(report.startedAt)))</h1>"
         body += "<p>Machine: \(esc(report.machine.summary)). The run took \(Int(report.elapsedSeconds.rounded())) s.</p>"
+        if let caveat = caveat(report) { body += "<p><strong>\(esc(caveat))</strong></p>" }
         body += "<table><tr><th>comparison</th><th>ratio (median)</th><th>range</th><th>target</th><th>met</th></tr>"
         for section in report.sections {
             for ratio in section.ratios {

@@ -83,49 +83,59 @@ public struct BenchmarkSuite: Sendable {
 
     private func generatorSection(client: ClientSettings, topics: TopicMaker, python: SparkJob) throws -> BenchmarkSection {
         let count = settings.generatorRecords
-        progress("generator: \(settings.rounds) rounds of the client limit, generate with 1 and 2 processes, and the Python generator")
+        progress("generator: \(settings.rounds) rounds of the client limit with 1 and 2 producers, generate with 1 and 2 processes, and the Python generator")
+        // One set of events per producer: a set lends its events through headers of its own.
         let events = try PrebuiltEvents(count: 100_000)
+        let secondEvents = try PrebuiltEvents(count: 100_000)
         let generate = GenerateRun(executable: settings.executable, brokers: client.brokers, folder: settings.folder + "/work/generate")
         let pythonGenerator = PythonGeneratorRun(
             python: python.python, script: python.root + "/benchmarks/python_generator.py", brokers: client.brokers,
             properties: ClientLimits.producerConfiguration(client).librdkafkaProperties.filter { $0.0 != "bootstrap.servers" }.map { "\($0.0)=\($0.1)" },
             logPath: settings.folder + "/work/python-generator.log")
         var limit: [Double] = []
+        var limitTwo: [Double] = []
         var one: [Double] = []
         var two: [Double] = []
         var plain: [Double] = []
         for round in 1...settings.rounds {
             limit.append(try topics.with("bench-raw") { try ClientLimits.produce(events, count: count, topic: $0, client: client) })
+            limitTwo.append(try topics.with("bench-raw-two") { try ClientLimits.produce([events, secondEvents], count: count, topic: $0, client: client) })
             one.append(try topics.with("bench-one") { try generate.unthrottled(topic: $0, processes: 1, count: count) })
             two.append(try topics.with("bench-two") { try generate.unthrottled(topic: $0, processes: 2, count: count) })
             plain.append(try topics.with("bench-python") { try pythonGenerator.run(topic: $0, count: settings.pythonRecords) })
             progress(String(
-                format: "generator round %d: client limit %.0f, generate 1 process %.0f, 2 processes %.0f, Python %.0f records/s",
-                round, limit[round - 1], one[round - 1], two[round - 1], plain[round - 1]))
+                format: "generator round %d: client limit %.0f (2 producers %.0f), generate 1 process %.0f, 2 processes %.0f, Python %.0f records/s",
+                round, limit[round - 1], limitTwo[round - 1], one[round - 1], two[round - 1], plain[round - 1]))
         }
         let contenders = [
             Contender(name: "client limit (librdkafka, pre-built events)", role: .limit, recordsPerSecond: Spread(limit)),
+            Contender(name: "client limit, 2 producers at once", role: .limit, recordsPerSecond: Spread(limitTwo)),
             Contender(name: "windtunnel generate, 1 process", role: .windtunnel, recordsPerSecond: Spread(one)),
             Contender(name: "windtunnel generate, 2 processes", role: .windtunnel, recordsPerSecond: Spread(two)),
             Contender(name: "Python confluent-kafka generator, 1 process", role: .alternative, recordsPerSecond: Spread(plain)),
         ]
         let best = zip(one, two).map { Swift.max($0, $1) }
+        let ceiling = Spread(ratiosOf: Spread(limit), to: Spread(plain)).median
         return BenchmarkSection(
             id: "generator", title: "Generator",
             method: """
                 Unthrottled runs of \(BenchmarkFiles.grouped(Double(count))) records (the Python generator: \(BenchmarkFiles.grouped(Double(settings.pythonRecords)))), each to a new 4-partition topic, \
                 with the same producer properties (idempotent, linger.ms 5, batch.num.messages 10000, no compression). \
                 Records/s acknowledged, from the first send to the last delivery report. The client limit sends events synthesized \
-                before timing, with the same keys and headers.
+                before timing, with the same keys and headers; with 2 producers, each on a thread of its own sends half, as \
+                generate's 2 processes do. Every producer has connected and fetched the topic's metadata before its clock starts.
                 """,
             contenders: contenders,
             ratios: [
                 RatioFinding(name: "generate (1 process) / client limit", value: Spread(ratiosOf: Spread(one), to: Spread(limit)), target: 0.9),
-                RatioFinding(name: "generate (2 processes) / client limit", value: Spread(ratiosOf: Spread(two), to: Spread(limit)), target: 0.9),
+                RatioFinding(name: "generate (2 processes) / client limit (2 producers)", value: Spread(ratiosOf: Spread(two), to: Spread(limitTwo)), target: 0.9),
                 RatioFinding(name: "generate (faster of 1 and 2 processes) / Python generator", value: Spread(ratiosOf: Spread(best), to: Spread(plain)), target: 4),
             ],
             notes: [
-                "One librdkafka producer sends from one thread; with 2 processes both cores also run the broker, so 2 processes gain little here."
+                "One librdkafka producer sends from one thread; with 2 producers both cores also run the broker, so a second producer gains little here.",
+                String(
+                    format: "The client limit itself is %.2f times the Python generator (median of the rounds' ratios): no generator built on this client can be more than that here.",
+                    ceiling),
             ])
     }
 
@@ -222,9 +232,11 @@ public struct BenchmarkSuite: Sendable {
             progress(String(format: "end to end round %d: bare pipeline %.0f records/s", round, bare[round - 1]))
         }
         let limit = Spread(bare).median
-        // Steps from a fifth of the bare limit up to all of it, ten at most: a run of at most 60 s.
+        // Steps of a tenth of the bare limit from half of it to 1.2 times it: a run of at most 40 s. The broker
+        // keeps every record in memory and slows as it fills (at a steady 400k records/s the sixth 5 s step
+        // reached only 325k), so the ramp starts high rather than spend its records on rates far below the limit.
         let step = Swift.max(1_000, Int(limit / 10 / 1_000) * 1_000)
-        let ramp = Ramp(startRps: 2 * step, stepRps: step, stepMs: settings.rampStepMs, maxRps: 11 * step)
+        let ramp = Ramp(startRps: 5 * step, stepRps: step, stepMs: settings.rampStepMs, maxRps: 12 * step)
         var contenders = [Contender(name: "bare pipeline (client producing and consuming at once)", role: .limit, recordsPerSecond: Spread(bare))]
         var ratios: [RatioFinding] = []
         var notes: [String] = []
@@ -239,8 +251,12 @@ public struct BenchmarkSuite: Sendable {
             let sparkRamp = Ramp(startRps: sparkStep, stepRps: sparkStep, stepMs: 10_000, maxRps: 6 * sparkStep)
             let spark = try rampRun(detector: .spark, ramp: sparkRamp, settleMs: 45_000)
             contenders.append(Contender(name: "generate + Spark job (sustained)", role: .alternative, recordsPerSecond: Spread([spark.sustainedRps]), figures: spark.figures))
-            ratios.append(RatioFinding(name: "Swift pipeline / Spark pipeline (sustained)", value: Spread([spark.sustainedRps > 0 ? swift.sustainedRps / spark.sustainedRps : 0]), target: 5))
             notes.append(spark.note(name: "Spark pipeline"))
+            // A figure, not a target: the Swift pipeline is bound by the generator, not by its detector, so the
+            // detectors are compared on their own above.
+            if spark.sustainedRps > 0 {
+                notes.append(String(format: "The Swift pipeline sustained %.2f times the Spark pipeline's rate.", swift.sustainedRps / spark.sustainedRps))
+            }
         }
         return BenchmarkSection(
             id: "end-to-end", title: "End to end",

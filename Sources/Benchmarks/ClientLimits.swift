@@ -7,23 +7,25 @@ public enum ClientLimits {
     /// Produces `count` pre-built events with the producer settings a generator worker uses and waits for
     /// every delivery report; records/s acknowledged.
     public static func produce(_ events: PrebuiltEvents, count: Int, topic: String, client: ClientSettings) throws -> Double {
-        let producer = try KafkaProducer(configuration: producerConfiguration(client))
-        var acknowledged = 0
-        let tally: (DeliveryReport) -> Void = { if $0.isAcknowledged { acknowledged += 1 } }
+        try produce([events], count: count, topic: topic, client: client)
+    }
+
+    /// Produces `count` pre-built events from one producer per element of `events` (each on a thread of its
+    /// own, sending an equal share, as generator workers do in processes of their own) and waits for every
+    /// delivery report; records/s acknowledged, from the common start to the last producer's end. Each
+    /// producer has connected and the topic's metadata has been fetched before the clock starts, as a
+    /// generator worker does before its start barrier.
+    public static func produce(_ events: [PrebuiltEvents], count: Int, topic: String, client: ClientSettings) throws -> Double {
+        let share = count / events.count
+        let senders = try events.enumerated().map { index, events in
+            let producer = try KafkaProducer(configuration: producerConfiguration(client))
+            return BackgroundRun { try sendAll(events, first: index * share, count: share, producer: producer, topic: topic) }
+        }
+        _ = try KafkaAdmin(client: client).partitions(of: topic, timeoutMs: 10_000)
         let start = Date()
-        for index in 0..<count {
-            while try events.withEvent(index % events.count, { key, value, headers in
-                try producer.send(topic: topic, key: key, value: value, headers: headers, opaque: UInt64(index))
-            }) == .queueFull {
-                producer.pollDeliveryReports(timeoutMs: 1, tally)
-            }
-            if index & 1023 == 0 { producer.pollDeliveryReports(timeoutMs: 0, tally) }
-        }
-        try producer.flush(timeoutMs: 120_000, tally)
-        guard acknowledged == count else {
-            throw BenchmarkError("the client limit run: \(count - acknowledged) of \(count) records were not acknowledged")
-        }
-        return Double(count) / Date().timeIntervalSince(start)
+        for sender in senders { sender.start() }
+        let ends = try senders.map { try $0.wait() }
+        return Double(share * events.count) / (ends.max() ?? start).timeIntervalSince(start)
     }
 
     /// Reads `count` records of `topic` as a member of a new consumer group with the settings `detect` uses,
@@ -32,25 +34,26 @@ public enum ClientLimits {
         let consumer = try KafkaConsumer(configuration: ConsumerConfiguration(client: client, groupID: group))
         defer { consumer.close() }
         try consumer.subscribe(topics: [topic])
-        var records = 0
+        var reading = ContiguousCount()
         var first: Date?
         var last = Date()
         let deadline = Date().addingTimeInterval(600)
-        while records < count {
-            guard Date() < deadline else { throw BenchmarkError("consuming \(topic): \(records) of \(count) records in 600 s") }
-            let outcome = try consumer.consumeBatch(maxRecords: 10_000, timeoutMs: 100) { _ in records += 1 }
+        while reading.records < count {
+            guard Date() < deadline else { throw BenchmarkError("consuming \(topic): \(reading.records) of \(count) records in 600 s") }
+            let outcome = try consumer.consumeBatch(maxRecords: 10_000, timeoutMs: 100) { reading.take($0) }
+            try consumer.seek(reading.gaps.takeMoves(topic: topic))
             if outcome.records > 0 {
                 last = Date()
                 first = first ?? last
             }
         }
-        return Double(records) / last.timeIntervalSince(first ?? last)
+        return Double(reading.records) / last.timeIntervalSince(first ?? last)
     }
 
     /// The bare pipeline: the client producing pre-built events and, at the same time on another thread, a
     /// consumer reading them; records/s from the first send to the last record read.
     public static func pipeline(_ events: PrebuiltEvents, count: Int, topic: String, client: ClientSettings) throws -> Double {
-        let reading = ConsumeInBackground(topic: topic, count: count, client: client)
+        let reading = BackgroundRun { try readAll(topic: topic, count: count, client: client) }
         reading.start()
         // The consumer joins its group before the clock starts.
         Thread.sleep(forTimeInterval: 3)
@@ -68,24 +71,21 @@ public enum ClientLimits {
     }
 }
 
-/// A consumer on a thread of its own that reads `count` records and notes when it read the last one.
-private final class ConsumeInBackground: @unchecked Sendable {
-    private let topic: String
-    private let count: Int
-    private let client: ClientSettings
+/// Work on a thread of its own, started when asked, whose result (the time it ended) is waited for.
+private final class BackgroundRun: @unchecked Sendable {
+    // Unchecked: `work` runs only on the thread; `outcome` is written before `finished` is signalled and read
+    // after the wait.
+    private let work: () throws -> Date
     private let finished = DispatchSemaphore(value: 0)
-    /// Written by the thread before it signals `finished`, read after the wait.
-    private var outcome: Result<Date, any Error> = .failure(BenchmarkError("the consumer did not run"))
+    private var outcome: Result<Date, any Error> = .failure(BenchmarkError("the work did not run"))
 
-    init(topic: String, count: Int, client: ClientSettings) {
-        self.topic = topic
-        self.count = count
-        self.client = client
+    init(_ work: @escaping () throws -> Date) {
+        self.work = work
     }
 
     func start() {
         let thread = Thread { [self] in
-            outcome = Result { try read() }
+            outcome = Result { try work() }
             finished.signal()
         }
         thread.start()
@@ -95,26 +95,59 @@ private final class ConsumeInBackground: @unchecked Sendable {
         finished.wait()
         return try outcome.get()
     }
+}
 
-    private func read() throws -> Date {
-        let consumer = try KafkaConsumer(configuration: ConsumerConfiguration(client: client, groupID: "\(topic)-pipeline"))
-        defer { consumer.close() }
-        try consumer.subscribe(topics: [topic])
-        // Done when every partition has been read to its end: the sum of the partitions' next offsets. Counting
-        // records instead would wait forever for those Tansu skips when it is read while being written.
-        var next = [Int64](repeating: 0, count: 64)
-        var reached: Int64 = 0
-        let deadline = Date().addingTimeInterval(600)
-        while reached < Int64(count) {
-            guard Date() < deadline else { throw BenchmarkError("the pipeline's consumer read to \(reached) of \(count) offsets in 600 s") }
-            try consumer.consumeBatch(maxRecords: 10_000, timeoutMs: 100) { record in
-                let partition = Int(record.partition)
-                guard partition < next.count, record.offset + 1 > next[partition] else { return }
-                reached += record.offset + 1 - next[partition]
-                next[partition] = record.offset + 1
-            }
+/// Sends events `first..<first + count` (modulo the set's size) and waits for their delivery reports; the
+/// time the last one came.
+private func sendAll(_ events: PrebuiltEvents, first: Int, count: Int, producer: KafkaProducer, topic: String) throws -> Date {
+    var acknowledged = 0
+    let tally: (DeliveryReport) -> Void = { if $0.isAcknowledged { acknowledged += 1 } }
+    for index in first..<(first + count) {
+        while try events.withEvent(index % events.count, { key, value, headers in
+            try producer.send(topic: topic, key: key, value: value, headers: headers, opaque: UInt64(index))
+        }) == .queueFull {
+            producer.pollDeliveryReports(timeoutMs: 1, tally)
         }
-        return Date()
+        if index & 1023 == 0 { producer.pollDeliveryReports(timeoutMs: 0, tally) }
+    }
+    try producer.flush(timeoutMs: 120_000, tally)
+    guard acknowledged == count else {
+        throw BenchmarkError("the client limit run: \(count - acknowledged) of \(count) records were not acknowledged")
+    }
+    return Date()
+}
+
+/// Reads `count` records of `topic` in a group of its own; the time it read the last one.
+private func readAll(topic: String, count: Int, client: ClientSettings) throws -> Date {
+    let consumer = try KafkaConsumer(configuration: ConsumerConfiguration(client: client, groupID: "\(topic)-pipeline"))
+    defer { consumer.close() }
+    try consumer.subscribe(topics: [topic])
+    var reading = ContiguousCount()
+    let deadline = Date().addingTimeInterval(600)
+    while reading.records < count {
+        guard Date() < deadline else { throw BenchmarkError("the pipeline's consumer read \(reading.records) of \(count) records in 600 s") }
+        try consumer.consumeBatch(maxRecords: 10_000, timeoutMs: 100) { reading.take($0) }
+        try consumer.seek(reading.gaps.takeMoves(topic: topic))
+    }
+    return Date()
+}
+
+/// Counts the records of a topic read from offset 0, each once: a gap in a partition's offsets is fetched
+/// again (`GapRefetch`) rather than counted short or waited for forever.
+private struct ContiguousCount {
+    private(set) var records = 0
+    /// Per partition id, the next offset expected.
+    private var next: [Int64] = []
+    var gaps = GapRefetch()
+
+    mutating func take(_ record: ConsumedRecord) {
+        let partition = Int(record.partition)
+        if partition >= next.count { next += Array(repeating: 0, count: partition + 1 - next.count) }
+        let expected = next[partition]
+        guard record.offset >= expected else { return }
+        if record.offset > expected, gaps.check(partition: record.partition, offset: record.offset, expected: expected) == .fetchAgain { return }
+        next[partition] = record.offset + 1
+        records += 1
     }
 }
 

@@ -40,6 +40,11 @@ struct BenchmarkReportTests {
         #expect(html.contains("<svg"))
         #expect(html.contains("tr class=\"missed\""))
         #expect(html.contains("R&amp;D note"))
+        // A quick run says its ratios judge no target; a full run does not.
+        #expect(markdown.contains("A quick run:") && html.contains("A quick run:"))
+        var full = report
+        full.mode = "full"
+        #expect(BenchmarkFiles.caveat(full) == nil && !BenchmarkFiles.markdown(full).contains("A quick run:"))
         let decoded = try BenchmarkReport.read(try report.json())
         #expect(decoded.sections.map(\.id) == ["generator", "detector"])
         #expect(decoded.sections[1].ratios[0].met == false)

@@ -55,6 +55,7 @@ struct BenchSuiteCommand: ParsableCommand {
         }
         try BenchmarkFiles.write(report, to: folder)
         print(BenchmarkFiles.summaryTable(report))
+        if let caveat = BenchmarkFiles.caveat(report) { print(caveat) }
         print("machine: \(report.machine.summary)")
         print("report: \(folder)/bench.html (also bench.md, bench.json)")
     }
