@@ -19,9 +19,9 @@ public enum ClientLimits {
         let share = count / events.count
         let senders = try events.enumerated().map { index, events in
             let producer = try KafkaProducer(configuration: producerConfiguration(client))
+            try producer.prepare(topic: topic)
             return BackgroundRun { try sendAll(events, first: index * share, count: share, producer: producer, topic: topic) }
         }
-        _ = try KafkaAdmin(client: client).partitions(of: topic, timeoutMs: 10_000)
         let start = Date()
         for sender in senders { sender.start() }
         let ends = try senders.map { try $0.wait() }

@@ -58,9 +58,9 @@ public final class GeneratorWorker {
         placement = try CrashPlacement(settings: plan.settings, worker: plan.workerIndex)
         pending = PendingRing(minimumCapacity: Self.pendingLimit)
         producer = try KafkaProducer(configuration: try plan.producerConfiguration(queueMessages: pending.capacity))
-        // Fetching metadata proves the brokers answer before the barrier; a topic the broker does not know
-        // yet is fine, brokers that create topics on first produce do so.
-        _ = try KafkaAdmin(client: producer.configuration.client).partitions(of: plan.topic, timeoutMs: 10_000)
+        // Fetching metadata proves the brokers answer before the barrier, and connects the producer, so that
+        // the first due events do not wait for either.
+        try producer.prepare(topic: plan.topic)
 
         let digits = Array(String(plan.workerIndex).utf8)
         workerText = .allocate(byteCount: digits.count, alignment: 1)

@@ -125,23 +125,10 @@ public final class KafkaAdmin {
         return (code.rawValue, text.isEmpty ? String(cString: rd_kafka_err2str(code)) : text)
     }
 
-    private func withMetadata<R>(
-        topic: String?, timeoutMs: Int32, _ body: (rd_kafka_metadata) -> R
-    ) throws(KafkaError) -> R {
-        var metadata: UnsafePointer<rd_kafka_metadata>?
+    private func withMetadata<R>(topic: String?, timeoutMs: Int32, _ body: (rd_kafka_metadata) -> R) throws(KafkaError) -> R {
         var topicHandle: OpaquePointer?
         if let topic { topicHandle = rd_kafka_topic_new(handle, topic, nil) }
         defer { if let topicHandle { rd_kafka_topic_destroy(topicHandle) } }
-        let error = rd_kafka_metadata(handle, topic == nil ? 1 : 0, topicHandle, &metadata, timeoutMs)
-        guard error == RD_KAFKA_RESP_ERR_NO_ERROR, let metadata else {
-            let kind: KafkaError.Kind =
-                error == RD_KAFKA_RESP_ERR__TIMED_OUT || error == RD_KAFKA_RESP_ERR__TRANSPORT ? .brokersUnreachable : .topic
-            throw KafkaError(
-                kind: kind, code: error.rawValue,
-                message: "brokers \(client.brokers) did not answer a metadata request within \(timeoutMs) ms: "
-                    + String(cString: rd_kafka_err2str(error)))
-        }
-        defer { rd_kafka_metadata_destroy(metadata) }
-        return body(metadata.pointee)
+        return try MetadataRequest.run(handle: handle, brokers: client.brokers, topic: topicHandle, timeoutMs: timeoutMs, body)
     }
 }

@@ -47,6 +47,15 @@ public final class KafkaProducer {
         reportBatch.deallocate()
     }
 
+    /// Fetches `topic`'s metadata over this producer's own connections, so that its first send waits for
+    /// neither a connection nor the topic's metadata; proves that the brokers answer (`.brokersUnreachable`
+    /// after `timeoutMs`). A broker that creates topics on first use, as Tansu does, creates `topic` now
+    /// instead of at the first send.
+    public func prepare(topic: String, timeoutMs: Int32 = 10_000) throws(KafkaError) {
+        let topicHandle = try self.topicHandle(topic)
+        try MetadataRequest.run(handle: handle, brokers: configuration.client.brokers, topic: topicHandle, timeoutMs: timeoutMs) { _ in }
+    }
+
     /// Messages handed to librdkafka and not yet reported on.
     public var inFlight: Int { Int(rd_kafka_outq_len(handle)) }
 
