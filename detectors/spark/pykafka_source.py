@@ -19,6 +19,10 @@ Two things differ from a naive reader, both for reasons measured on the Tansu br
 - A partition's end is found by *fetching*: Tansu answers ListOffsets(LATEST) with the start of the last
   record batch, so a reader trusting it never reads that batch. The reader fetches from that offset and
   takes the end from the fetch's high watermark (or the end-of-partition event).
+- A gap in a partition's offsets is fetched again from its start before it is read past: Tansu, read while
+  producers append, now and then answers a fetch with a later record batch than the one asked for, and a
+  later fetch returns the skipped records (`GAP_ATTEMPTS` tries, then the gap is taken as offsets without
+  records, as compaction leaves them).
 - With a row limit, each batch takes from every partition in proportion to what it has pending, as Spark's
   connector does. Filling partition 0 first would push the event-time watermark past the other partitions'
   data, and Spark would then drop it as late.
@@ -86,6 +90,28 @@ def consumer_config(options: Mapping[str, str]) -> dict:
     if "bootstrap.servers" not in config:
         raise ValueError("the pykafka source needs option kafka.bootstrap.servers")
     return config
+
+
+GAP_ATTEMPTS = 5
+
+
+def take_contiguous(offsets: list[int], position: int, end: int) -> tuple[list[int], bool]:
+    """Which of a fetch's records (their offsets, ascending) to keep when reading from `position` up to `end`.
+
+    Returns the indexes kept, in order, and whether a gap stopped the taking: a record beyond the next expected
+    offset. Records before `position` (fetched before a move back) and from `end` on are left out.
+    """
+    kept = []
+    for index, offset in enumerate(offsets):
+        if offset < position:
+            continue
+        if offset >= end:
+            break
+        if offset > position:
+            return kept, True
+        kept.append(index)
+        position = offset + 1
+    return kept, False
 
 
 def apportion(pending: Mapping[int, int], limit: int) -> dict[int, int]:
@@ -211,20 +237,32 @@ class KafkaStreamReader(DataSourceStreamReader):
             consumer.assign([TopicPartition(self.topic, partition.partition, partition.start)])
             position = partition.start
             last_progress = time.monotonic()
+            gap = (-1, 0)  # the start of the last gap and how often it was fetched again
             while position < partition.end:
                 # consume() waits until it has num_messages or times out: never ask for more than is left.
                 wanted = min(_CONSUME_CHUNK, partition.end - position)
                 messages = consumer.consume(num_messages=wanted, timeout=1.0)
-                records = [m for m in messages if m.error() is None and m.offset() < partition.end]
                 for message in messages:
                     error = message.error()
                     if error is not None and error.code() != KafkaError._PARTITION_EOF:
                         raise KafkaException(error)
+                fetched = [m for m in messages if m.error() is None]
+                kept, stopped = take_contiguous([m.offset() for m in fetched], position, partition.end)
+                records = [fetched[i] for i in kept]
                 if records:
                     position = records[-1].offset() + 1
                     last_progress = time.monotonic()
                     yield _record_batch(records, schema)
-                elif time.monotonic() - last_progress > _STALL_SECONDS:
+                if stopped:
+                    tries = gap[1] if gap[0] == position else 0
+                    if tries < GAP_ATTEMPTS:
+                        gap = (position, tries + 1)
+                    else:
+                        # The offsets hold no records: read on from the next record there is.
+                        position = next(m.offset() for m in fetched if m.offset() > position)
+                        gap = (-1, 0)
+                    consumer.seek(TopicPartition(self.topic, partition.partition, position))
+                elif not records and time.monotonic() - last_progress > _STALL_SECONDS:
                     raise TimeoutError(
                         f"topic {self.topic} partition {partition.partition}: stuck at offset {position}, "
                         f"expected records up to {partition.end}"

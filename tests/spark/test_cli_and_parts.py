@@ -9,7 +9,7 @@ import pytest
 
 import crash_monitor
 from conftest import JOB, free_port
-from pykafka_source import apportion
+from pykafka_source import apportion, take_contiguous
 
 
 def run_job(*options: str, timeout: float = 60) -> subprocess.CompletedProcess:
@@ -50,6 +50,17 @@ def test_durations_read_what_windtunnel_writes():
     for bad in ("10", "1x", "s", "1m 30s", "-1s", ""):
         with pytest.raises(crash_monitor.argparse.ArgumentTypeError):
             crash_monitor.duration_ms(bad)
+
+
+def test_take_contiguous_stops_at_a_gap_and_skips_what_was_read():
+    assert take_contiguous([5, 6, 7], 5, 10) == ([0, 1, 2], False)
+    # A gap: 7 is missing, so 8 and later wait for the fetch from 7.
+    assert take_contiguous([5, 6, 8, 9], 5, 10) == ([0, 1], True)
+    # Records before the position (fetched before a move back) and from the end on are left out.
+    assert take_contiguous([3, 4, 5, 6, 10, 11], 5, 10) == ([2, 3], False)
+    # A fetch that starts beyond the position is a gap too; one beyond the end is not.
+    assert take_contiguous([7, 8], 5, 10) == ([], True)
+    assert take_contiguous([12], 5, 10) == ([], False)
 
 
 def test_apportion_is_proportional_exact_and_bounded():
