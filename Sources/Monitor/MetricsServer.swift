@@ -7,7 +7,7 @@ import Glibc
 /// anything else gets 404. One connection at a time on its own thread: a scrape every few seconds needs no
 /// more, and it keeps the monitor free of a web framework.
 public final class MetricsServer: @unchecked Sendable {
-    // Unchecked: `listener` is set once in init; the thread only reads it; `stop` closes it.
+    // Unchecked: `listener` is set once in init; `stop` only shuts it down, the serving thread closes it.
     /// The port it listens on (the one the system chose when asked for 0).
     public let port: Int
     private let listener: Int32
@@ -43,13 +43,15 @@ public final class MetricsServer: @unchecked Sendable {
         thread.start()
     }
 
-    /// Stops listening; the serving thread ends at its next accept.
+    /// Stops listening: the serving thread's accept fails, and the thread closes the socket and ends. The
+    /// socket is not closed here, so that its descriptor number cannot be given to a new socket (another
+    /// server's, say) while the thread may still accept on it.
     public func stop() {
         shutdown(listener, Int32(SHUT_RDWR))
-        close(listener)
     }
 
     private func serve() {
+        defer { close(listener) }
         while true {
             let connection = accept(listener, nil, nil)
             guard connection >= 0 else {

@@ -78,6 +78,28 @@ struct MetricsEndpointTests {
         #expect(samples["windtunnel_falling_behind{topic=\"logs\",consumer=\"windtunnel-smoke\"}"] == 0)
     }
 
+    /// A stopped server's thread must never accept on a descriptor number that a new server's socket got,
+    /// even when it starts only after the stop: the new server's scrapes would be answered with the old
+    /// server's figures. Servers come and go on several tasks at once, as the tests of a suite do.
+    @Test func aNewServerAnswersWithItsOwnFigures() async throws {
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for _ in 0..<4 {
+                group.addTask {
+                    for _ in 0..<300 { try MetricsServer(port: 0) { "stopped 1\n" }.stop() }
+                }
+            }
+            group.addTask {
+                for round in 0..<100 {
+                    let mine = "scraped_round\(round) 1\n"
+                    let server = try MetricsServer(port: 0) { mine }
+                    defer { server.stop() }
+                    #expect(try await get("http://127.0.0.1:\(server.port)/metrics").1 == mine)
+                }
+            }
+            try await group.waitForAll()
+        }
+    }
+
     @Test func otherPathsAreNotFound() async throws {
         let server = try MetricsServer(port: 0) { "" }
         defer { server.stop() }
