@@ -34,6 +34,8 @@ public final class DetectorService {
     var hasAssignment = false
     /// The least id the next batch may have: a taken-over partition's batches go on after its giver's.
     var batchFloor: Int64 = 0
+    /// How long the brokers get to answer a metadata request at the start.
+    static let brokerCheckMs: Int32 = 10_000
     /// Called after every batch with the detector's figures, for live metrics.
     public var observe: ((BatchFigures) -> Void)?
     /// A failure inside a rebalance callback, which cannot throw through librdkafka: raised after the poll.
@@ -134,6 +136,10 @@ public final class DetectorService {
     public func run() throws(DetectorError) -> DetectorStats {
         guard let consumer else { throw DetectorError("the consumer is closed") }
         do {
+            // A consumer waits for its brokers forever; brokers that do not answer at the start are more likely
+            // a wrong address than a broker on its way, so they end the run with an error instead. Later outages
+            // are waited out, as librdkafka does.
+            _ = try KafkaAdmin(client: settings.client).brokers(timeoutMs: Self.brokerCheckMs)
             try consumer.subscribe(topics: [settings.topic])
         } catch {
             throw DetectorError(error.message)

@@ -34,6 +34,12 @@ struct DetectBadInputTests {
         #expect(result.output.contains(message), "\(result.output)")
     }
 
+    @Test func unreachableBrokersEndTheRunWithAnErrorNotAHang() throws {
+        let result = try detect([])
+        #expect(result.status == 1, "\(result.output)")
+        #expect(result.output.contains("brokers 127.0.0.1:1 did not answer a metadata request within 10000 ms"), "\(result.output)")
+    }
+
     @Test func aBadTestHookIsRefused() throws {
         let result = try detect([], dieAt: "after-lunch:3")
         #expect(result.status == 1)
