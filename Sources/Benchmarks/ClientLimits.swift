@@ -34,20 +34,25 @@ public enum ClientLimits {
         let consumer = try KafkaConsumer(configuration: ConsumerConfiguration(client: client, groupID: group))
         defer { consumer.close() }
         try consumer.subscribe(topics: [topic])
-        var reading = ContiguousCount()
+        // Each record counted once: a gap in a partition's offsets is fetched again, not counted short or
+        // waited for forever.
+        var reading = ContiguousReading()
+        var records = 0
         var first: Date?
         var last = Date()
         let deadline = Date().addingTimeInterval(600)
-        while reading.records < count {
-            guard Date() < deadline else { throw BenchmarkError("consuming \(topic): \(reading.records) of \(count) records in 600 s") }
-            let outcome = try consumer.consumeBatch(maxRecords: 10_000, timeoutMs: 100) { reading.take($0) }
-            try consumer.seek(reading.gaps.takeMoves(topic: topic))
+        while records < count {
+            guard Date() < deadline else { throw BenchmarkError("consuming \(topic): \(records) of \(count) records in 600 s") }
+            let outcome = try consumer.consumeBatch(maxRecords: 10_000, timeoutMs: 100) { record in
+                if reading.admit(partition: record.partition, offset: record.offset) { records += 1 }
+            }
+            try consumer.seek(reading.takeMoves(topic: topic))
             if outcome.records > 0 {
                 last = Date()
                 first = first ?? last
             }
         }
-        return Double(reading.records) / last.timeIntervalSince(first ?? last)
+        return Double(records) / last.timeIntervalSince(first ?? last)
     }
 
     /// The bare pipeline: the client producing pre-built events and, at the same time on another thread, a
@@ -122,33 +127,17 @@ private func readAll(topic: String, count: Int, client: ClientSettings) throws -
     let consumer = try KafkaConsumer(configuration: ConsumerConfiguration(client: client, groupID: "\(topic)-pipeline"))
     defer { consumer.close() }
     try consumer.subscribe(topics: [topic])
-    var reading = ContiguousCount()
+    var reading = ContiguousReading()
+    var records = 0
     let deadline = Date().addingTimeInterval(600)
-    while reading.records < count {
-        guard Date() < deadline else { throw BenchmarkError("the pipeline's consumer read \(reading.records) of \(count) records in 600 s") }
-        try consumer.consumeBatch(maxRecords: 10_000, timeoutMs: 100) { reading.take($0) }
-        try consumer.seek(reading.gaps.takeMoves(topic: topic))
+    while records < count {
+        guard Date() < deadline else { throw BenchmarkError("the pipeline's consumer read \(records) of \(count) records in 600 s") }
+        try consumer.consumeBatch(maxRecords: 10_000, timeoutMs: 100) { record in
+            if reading.admit(partition: record.partition, offset: record.offset) { records += 1 }
+        }
+        try consumer.seek(reading.takeMoves(topic: topic))
     }
     return Date()
-}
-
-/// Counts the records of a topic read from offset 0, each once: a gap in a partition's offsets is fetched
-/// again (`GapRefetch`) rather than counted short or waited for forever.
-private struct ContiguousCount {
-    private(set) var records = 0
-    /// Per partition id, the next offset expected.
-    private var next: [Int64] = []
-    var gaps = GapRefetch()
-
-    mutating func take(_ record: ConsumedRecord) {
-        let partition = Int(record.partition)
-        if partition >= next.count { next += Array(repeating: 0, count: partition + 1 - next.count) }
-        let expected = next[partition]
-        guard record.offset >= expected else { return }
-        if record.offset > expected, gaps.check(partition: record.partition, offset: record.offset, expected: expected) == .fetchAgain { return }
-        next[partition] = record.offset + 1
-        records += 1
-    }
 }
 
 /// A benchmark that could not be measured, with the reason.

@@ -21,7 +21,7 @@ public final class KafkaAdmin {
     /// The broker ids and addresses in the cluster's metadata; throws `.brokersUnreachable` when no broker
     /// answers within `timeoutMs`.
     public func brokers(timeoutMs: Int32 = 5_000) throws(KafkaError) -> [String] {
-        try withMetadata(topic: nil, timeoutMs: timeoutMs) { metadata in
+        try withMetadata(timeoutMs: timeoutMs) { metadata in
             (0..<Int(metadata.broker_cnt)).map { index in
                 let broker = metadata.brokers[index]
                 return "\(broker.id)@\(String(cString: broker.host)):\(broker.port)"
@@ -33,7 +33,7 @@ public final class KafkaAdmin {
     /// because asking for one topic by name from this (producer) handle lets a broker that auto-creates
     /// topics, as Tansu does, create it: a mistyped name would then look like an empty topic.
     public func partitions(of topic: String, timeoutMs: Int32 = 5_000) throws(KafkaError) -> [Int32]? {
-        try withMetadata(topic: nil, timeoutMs: timeoutMs) { metadata in
+        try withMetadata(timeoutMs: timeoutMs) { metadata in
             guard let entry = (0..<Int(metadata.topic_cnt)).lazy.map({ metadata.topics[$0] }).first(where: { String(cString: $0.topic) == topic })
             else { return nil }
             if entry.err == RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART || entry.partition_cnt == 0 { return nil }
@@ -125,10 +125,8 @@ public final class KafkaAdmin {
         return (code.rawValue, text.isEmpty ? String(cString: rd_kafka_err2str(code)) : text)
     }
 
-    private func withMetadata<R>(topic: String?, timeoutMs: Int32, _ body: (rd_kafka_metadata) -> R) throws(KafkaError) -> R {
-        var topicHandle: OpaquePointer?
-        if let topic { topicHandle = rd_kafka_topic_new(handle, topic, nil) }
-        defer { if let topicHandle { rd_kafka_topic_destroy(topicHandle) } }
-        return try MetadataRequest.run(handle: handle, brokers: client.brokers, topic: topicHandle, timeoutMs: timeoutMs, body)
+    /// Every topic's metadata: asking for one topic by name would let a broker that auto-creates topics create it.
+    private func withMetadata<R>(timeoutMs: Int32, _ body: (rd_kafka_metadata) -> R) throws(KafkaError) -> R {
+        try MetadataRequest.run(handle: handle, brokers: client.brokers, topic: nil, timeoutMs: timeoutMs, body)
     }
 }

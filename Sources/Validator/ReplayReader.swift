@@ -25,30 +25,16 @@ struct ReplayReader: Sendable {
     let brokers: String
 
     func run() {
-        // Per partition (indexed by id), the next offset expected: -1 until its first record, since the
-        // earliest offset is the broker's to say.
-        var next = [Int64](repeating: -1, count: (targets.keys.max().map(Int.init) ?? 0) + 1)
-        var gaps = GapRefetch()
+        // The earliest offset is the broker's to say: each partition's first record sets where it starts.
+        var reading = ContiguousReading(startingAt: nil)
         var lastRecordAt = Date()
         while let batch = handoff.takeSpare() {
             do {
                 try consumer.consumer.consumeBatch(maxRecords: TopicReplay.batchRecords, timeoutMs: 100) { record in
-                    let partition = Int(record.partition)
-                    if partition >= next.count { next += Array(repeating: -1, count: partition + 1 - next.count) }
-                    let expected = next[partition]
-                    if expected >= 0 {
-                        // Older records were prefetched before a move back; a gap is fetched again first.
-                        guard record.offset >= expected else { return }
-                        if record.offset > expected,
-                            gaps.check(partition: record.partition, offset: record.offset, expected: expected) == .fetchAgain
-                        {
-                            return
-                        }
-                    }
+                    guard reading.admit(partition: record.partition, offset: record.offset) else { return }
                     batch.append(record, withHeaders: withHeaders)
-                    next[partition] = record.offset + 1
                 }
-                try consumer.consumer.seek(gaps.takeMoves(topic: topic))
+                try consumer.consumer.seek(reading.takeMoves(topic: topic))
             } catch {
                 handoff.deliver(batch)
                 handoff.finish(.failed(ValidatorError("replaying topic '\(topic)' from \(brokers): \(error)")))
@@ -57,7 +43,7 @@ struct ReplayReader: Sendable {
             let now = Date()
             if batch.count > 0 { lastRecordAt = now }
             handoff.deliver(batch)
-            if !targets.isEmpty, targets.allSatisfy({ $0.value <= 0 || (Int($0.key) < next.count && next[Int($0.key)] >= $0.value) }) {
+            if !targets.isEmpty, targets.allSatisfy({ $0.value <= 0 || reading.nextOffset(of: $0.key) ?? 0 >= $0.value }) {
                 handoff.finish(.reachedTargets)
                 return
             }

@@ -72,17 +72,11 @@ struct GenerateRunTests {
                 // Tansu now and then answers a fetch with a later record batch than the one asked for (README,
                 // "The embedded broker"): a gap in a partition's offsets is fetched again, as `detect` does, so
                 // that only records the broker really lacks count as missing.
-                var next: [Int32: Int64] = [:]
-                var gaps = GapRefetch()
+                var reading = ContiguousReading()
                 let deadline = Date().addingTimeInterval(120)
                 while read < journaled.count, Date() < deadline {
                     try consumer.consumeBatch(timeoutMs: 500) { record in
-                        let expected = next[record.partition, default: 0]
-                        guard record.offset >= expected else { return }
-                        if record.offset > expected, gaps.check(partition: record.partition, offset: record.offset, expected: expected) == .fetchAgain {
-                            return
-                        }
-                        next[record.partition] = record.offset + 1
+                        guard reading.admit(partition: record.partition, offset: record.offset) else { return }
                         read += 1
                         let worker = record.header("wt-worker").map { String(decoding: $0, as: UTF8.self) } ?? "?"
                         let sequence = record.header("wt-seq").map { String(decoding: $0, as: UTF8.self) } ?? "?"
@@ -97,7 +91,7 @@ struct GenerateRunTests {
                         }
                         if String(decoding: record.key, as: UTF8.self) != entry.user { mismatches.append("\(key): key is not \(entry.user)") }
                     }
-                    try consumer.seek(gaps.takeMoves(topic: topic))
+                    try consumer.seek(reading.takeMoves(topic: topic))
                 }
                 consumer.close()
                 #expect(read == journaled.count)

@@ -45,4 +45,26 @@ struct GapRefetchTests {
         gaps.forget(0)
         #expect(gaps.takeMoves(topic: "t") == [TopicPartition(topic: "t", partition: 2, offset: 6)])
     }
+
+    @Test("a contiguous reader takes each record once, leaves a gap's later records, and goes on after the move")
+    func contiguousReading() {
+        var reading = ContiguousReading()
+        let taken = [0, 1, 3, 4].map { reading.admit(partition: 1, offset: $0) }
+        // Offset 2 is missing: 3 waits for the fetch from 2, and so does 4 of the same fetch.
+        #expect(taken == [true, true, false, false])
+        #expect(reading.takeMoves(topic: "t") == [TopicPartition(topic: "t", partition: 1, offset: 2)])
+        // The fetch again: a record already taken is not taken twice.
+        let again = [1, 2, 3].map { reading.admit(partition: 1, offset: $0) }
+        #expect(again == [false, true, true])
+        #expect(reading.nextOffset(of: 1) == 4 && reading.nextOffset(of: 0) == 0)
+    }
+
+    @Test("without a given start, a partition's first record sets it")
+    func startTakenFromTheFirstRecord() {
+        var reading = ContiguousReading(startingAt: nil)
+        #expect(reading.nextOffset(of: 0) == nil)
+        let taken = [500, 502].map { reading.admit(partition: 0, offset: $0) }
+        #expect(taken == [true, false])
+        #expect(reading.nextOffset(of: 0) == 501)
+    }
 }
