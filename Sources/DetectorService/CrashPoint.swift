@@ -2,7 +2,9 @@ import Foundation
 
 /// A test hook: where in which batch the detector kills itself with SIGKILL, to prove that a restart from
 /// the checkpoint neither loses nor double-counts anything. Read from the environment variable
-/// `WINDTUNNEL_DETECT_DIE_AT=<point>:<batch>`, e.g. `after-alerts:3`. Not meant for anything but tests.
+/// `WINDTUNNEL_DETECT_DIE_AT=<point>:<batch>`, e.g. `after-alerts:3`, or `<point>:alerts` for the first batch that
+/// writes an alert (`after-alerts` and `after-rename` only), so that a test of a crash mid-output always
+/// has output to cut back. Not meant for anything but tests.
 public struct CrashPoint: Sendable, Equatable {
     /// The environment variable that sets it.
     public static let environmentVariable = "WINDTUNNEL_DETECT_DIE_AT"
@@ -17,21 +19,36 @@ public struct CrashPoint: Sendable, Equatable {
         case afterRename = "after-rename"
     }
 
-    public var point: Point
-    public var batch: Int64
+    /// Which batch the hook fires in.
+    public enum Batch: Sendable, Equatable {
+        /// The batch with this id.
+        case id(Int64)
+        /// The first batch that writes at least one alert.
+        case firstWithAlerts
+    }
 
-    public init(point: Point, batch: Int64) {
+    public var point: Point
+    public var batch: Batch
+
+    public init(point: Point, batch: Batch) {
         self.point = point
         self.batch = batch
     }
 
-    /// Reads `<point>:<batch>`.
+    /// Reads `<point>:<batch>` or `<point>:alerts`.
     public init(parsing text: String) throws(DetectorError) {
         let parts = text.split(separator: ":", omittingEmptySubsequences: false)
-        guard parts.count == 2, let point = Point(rawValue: String(parts[0])), let batch = Int64(parts[1]), batch >= 0 else {
+        let point = parts.count == 2 ? Point(rawValue: String(parts[0])) : nil
+        let batch: Batch? =
+            switch parts.count == 2 ? String(parts[1]) : "" {
+            case "alerts" where point != .afterConsume: .firstWithAlerts
+            case let id: Int64(id).flatMap { $0 >= 0 ? .id($0) : nil }
+            }
+        guard let point, let batch else {
             throw DetectorError(
                 "\(Self.environmentVariable)='\(text)' must be <point>:<batch> with point one of "
-                    + Point.allCases.map(\.rawValue).joined(separator: ", ") + " and batch a batch id")
+                    + Point.allCases.map(\.rawValue).joined(separator: ", ")
+                    + " and batch a batch id, or 'alerts' after the alerts are written")
         }
         self.init(point: point, batch: batch)
     }
@@ -42,9 +59,14 @@ public struct CrashPoint: Sendable, Equatable {
         return try CrashPoint(parsing: text)
     }
 
-    /// Kills the process when `point` of `batch` is this hook's.
-    func trigger(at point: Point, batch: Int64) {
-        guard point == self.point, batch == self.batch else { return }
+    /// Kills the process when `point` of `batch` is this hook's; `alerts` is how many the batch wrote
+    /// (nil before they are known).
+    func trigger(at point: Point, batch: Int64, alerts: Int? = nil) {
+        guard point == self.point else { return }
+        switch self.batch {
+        case .id(let id): guard batch == id else { return }
+        case .firstWithAlerts: guard let alerts, alerts > 0 else { return }
+        }
         FileHandle.standardError.write(Data("windtunnel detect: test hook: killing myself \(point.rawValue) batch \(batch)\n".utf8))
         kill(getpid(), SIGKILL)
     }

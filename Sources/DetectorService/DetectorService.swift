@@ -296,10 +296,10 @@ public final class DetectorService {
                 throw DetectorError("batch log: \(error.description)")
             }
         }
-        settings.crashPoint?.trigger(at: .afterAlerts, batch: batch)
+        settings.crashPoint?.trigger(at: .afterAlerts, batch: batch, alerts: outcome.alerts.count)
 
         try writeCheckpoint()
-        settings.crashPoint?.trigger(at: .afterRename, batch: batch)
+        settings.crashPoint?.trigger(at: .afterRename, batch: batch, alerts: outcome.alerts.count)
 
         commit(ends, synchronously: !insideRebalance)
         replay = nil

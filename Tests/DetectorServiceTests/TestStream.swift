@@ -28,9 +28,12 @@ struct TestStream {
     }
 
     /// Produces the stream to `topic`, `perSecond` records a second as a live source would (all at once when
-    /// nil), calling `midway` once half of it is sent; returns how many records were acknowledged.
+    /// nil), calling `midway` once the `midwayShare` of it is sent; returns how many records were acknowledged.
     @discardableResult
-    func produce(to topic: String, client: ClientSettings, perSecond: Int? = 2_000, midway: () throws -> Void = {}) throws -> Int {
+    func produce(
+        to topic: String, client: ClientSettings, perSecond: Int? = 2_000, midwayShare: Double = 0.5,
+        midway: () throws -> Void = {}
+    ) throws -> Int {
         var settings = GeneratorSettings()
         settings.users = users
         settings.lateFraction = lateFraction
@@ -53,7 +56,7 @@ struct TestStream {
                 producer.pollDeliveryReports(timeoutMs: 5, tally)
             }
             sent += 1
-            if sent == (seconds * eventsPerSecond + tailSeconds * 2) / 2 { try midway() }
+            if sent == Int(Double(seconds * eventsPerSecond + tailSeconds * 2) * midwayShare) { try midway() }
             guard let perSecond, sent % 100 == 0 else { return }
             producer.pollDeliveryReports(timeoutMs: 0, tally)
             let due = began.addingTimeInterval(Double(sent) / Double(perSecond))

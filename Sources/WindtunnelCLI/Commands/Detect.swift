@@ -18,7 +18,7 @@ struct Detect: ParsableCommand {
             detector starts over from the earliest offsets. --until-idle counts only while partitions are assigned.
             SIGTERM or SIGINT: finish the current batch, checkpoint, print stats, exit 0. SIGUSR1: print stats.
             Test hook: WINDTUNNEL_DETECT_DIE_AT=after-consume|after-alerts|after-rename:BATCH makes the process \
-            kill itself with SIGKILL at that point of that batch.
+            kill itself with SIGKILL at that point of that batch (BATCH 'alerts': the first batch that wrote alerts).
             """
     )
 
