@@ -87,7 +87,9 @@ let package = Package(
         .testTarget(name: "DetectorTests", dependencies: ["Detector", "Contracts"]),
         .testTarget(
             name: "DetectorServiceTests",
-            dependencies: ["DetectorService", "Detector", "Kafka", "EmbeddedBroker", "EventModel", "GroundTruth", "Contracts"]
+            dependencies: [
+                "DetectorService", "Detector", "Kafka", "EmbeddedBroker", "EventModel", "GroundTruth", "Contracts", "Validator",
+            ]
         ),
         .testTarget(name: "GroundTruthTests", dependencies: ["GroundTruth", "Contracts"]),
         .testTarget(

@@ -36,17 +36,20 @@ public enum AlertCollection {
     }
 
     /// Reads one alert record per Kafka record value; a value that is not one names its partition and offset.
+    /// A gap in a partition's offsets is fetched again before it is read past (`ContiguousReading`), so that
+    /// no alert a fetch skipped goes missing.
     static func readTopic(_ topic: String, client: ClientSettings, idleMs: Int) throws(ValidatorError) -> ObservedAlerts {
         let opening = try TopicOpening(topic: topic, client: client)
         try opening.read()
         let source = "kafka:\(topic)"
         var alerts: [ObservedAlert] = []
         var failure: ValidatorError?
+        var reading = ContiguousReading(startingAt: nil)
         var lastRecord = Date()
         do {
             while failure == nil, Date().timeIntervalSince(lastRecord) * 1_000 < Double(idleMs) {
                 let outcome = try opening.consumer.consumeBatch(timeoutMs: 100) { record in
-                    guard failure == nil else { return }
+                    guard failure == nil, reading.admit(partition: record.partition, offset: record.offset) else { return }
                     do throws(AlertReadError) {
                         alerts.append(try AlertReader.jsonAlert(Array(record.value), source: source, line: alerts.count + 1))
                     } catch {
@@ -54,6 +57,8 @@ public enum AlertCollection {
                     }
                 }
                 if outcome.records > 0 { lastRecord = Date() }
+                let moves = reading.takeMoves(topic: topic)
+                if !moves.isEmpty { try opening.consumer.seek(moves) }
             }
         } catch {
             throw ValidatorError("reading alerts from \(source): \(error)")

@@ -5,7 +5,10 @@ import Foundation
 /// Unchecked Sendable: `Process` is safe to query and signal from any thread, and nothing else changes.
 final class DetectProcess: @unchecked Sendable {
     let process = Process()
+    /// Standard error: what the detector says.
     let logPath: String
+    /// Standard output: the console sink's tables.
+    var outputPath: String { logPath + ".out" }
 
     /// The `windtunnel` executable in the same build folder as the running test bundle.
     static var executable: String {
@@ -22,9 +25,9 @@ final class DetectProcess: @unchecked Sendable {
         environment["WINDTUNNEL_DETECT_DIE_AT"] = dieAt
         process.environment = environment
         _ = FileManager.default.createFile(atPath: logPath, contents: nil)
-        let log = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
-        process.standardError = log
-        process.standardOutput = log
+        _ = FileManager.default.createFile(atPath: outputPath, contents: nil)
+        process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
+        process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: outputPath))
         try process.run()
     }
 
@@ -46,4 +49,6 @@ final class DetectProcess: @unchecked Sendable {
     }
 
     var log: String { (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "" }
+
+    var output: String { (try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? "" }
 }

@@ -12,6 +12,8 @@ struct DetectorInstance {
     let brokers: String
     var mode: OutputMode = .update
     var maxRecordsPerBatch: Int?
+    /// More options, such as more `--alerts` sinks.
+    var extraArguments: [String] = []
 
     var alertsFile: String { "\(folder)/alerts-\(name).jsonl" }
     var batchLog: String { "\(folder)/batches-\(name).jsonl" }
@@ -25,7 +27,7 @@ struct DetectorInstance {
             "--window", "10s", "--watermark", "30s", "--threshold", "2", "--term", "crash", "--match", "case-insensitive",
             "--severities", "High,Critical", "--mode", mode.rawValue,
             "--until-idle", "3s",
-        ] + (maxRecordsPerBatch.map { ["--max-records-per-batch", String($0)] } ?? [])
+        ] + (maxRecordsPerBatch.map { ["--max-records-per-batch", String($0)] } ?? []) + extraArguments
     }
 
     func start(dieAt: String? = nil, attempt: Int = 0) throws -> DetectProcess {

@@ -29,8 +29,11 @@ struct RunJudge {
         return inputs
     }
 
-    /// The verdict of alerts files and batch logs (one pair per instance) against the replayed topic.
-    func judge(rule: RuleSettings, alertFiles: [String], batchLogs: [String], inputs: [InputRecord]) throws -> ValidationResult {
+    /// The verdict of alerts files (and `observed`, alerts read otherwise) and batch logs (one per instance)
+    /// against the replayed topic.
+    func judge(
+        rule: RuleSettings, alertFiles: [String], batchLogs: [String], inputs: [InputRecord], observed: ObservedAlerts? = nil
+    ) throws -> ValidationResult {
         var entries: [BatchLogEntry] = []
         for path in batchLogs {
             let text = try String(contentsOfFile: path, encoding: .utf8)
@@ -43,7 +46,8 @@ struct RunJudge {
             let text = (try? String(contentsOfFile: path, encoding: .utf8)) ?? ""
             alerts += try AlertReader.read(text, format: .jsonl, source: path).alerts
         }
-        return ValidationResult(expected: tally.finish(), observed: ObservedAlerts(source: "alerts", format: .jsonl, alerts: alerts))
+        let output = observed.map { ObservedAlerts(source: $0.source, format: $0.format, alerts: alerts + $0.alerts, partialBatches: $0.partialBatches) }
+        return ValidationResult(expected: tally.finish(), observed: output ?? ObservedAlerts(source: "alerts", format: .jsonl, alerts: alerts))
     }
 }
 
