@@ -18,14 +18,21 @@ enum RunFiguresReader {
                 figures.achievedRateFraction = achieved / target
             }
         }
-        figures.memoryGrowthFraction = memoryGrowth(monitorFile: folder.monitorFile)
+        if let memory = detectorMemory(monitorFile: folder.monitorFile) {
+            figures.memoryMinuteTwoKB = memory.minuteTwoKB
+            figures.memoryMinuteNineKB = memory.minuteNineKB
+        }
         return figures
     }
 
-    /// The detectors' resident memory at minute 9 against minute 2, from the live view's records.
-    static func memoryGrowth(monitorFile: String) -> Double? {
+    /// The detectors' resident memory at minutes 2 and 9 of the run, from the live view's once-a-second
+    /// records: the median of the samples of the minute that starts there, so that one sample caught at an
+    /// allocator's high-water mark (or just after memory was handed back) does not decide. Nil when either
+    /// minute has fewer than 30 samples.
+    static func detectorMemory(monitorFile: String) -> (minuteTwoKB: Double, minuteNineKB: Double)? {
         guard let data = FileManager.default.contents(atPath: monitorFile) else { return nil }
-        var samples: [(second: Double, kb: Double)] = []
+        var minuteTwo: [Double] = []
+        var minuteNine: [Double] = []
         var origin: Double?
         for line in String(decoding: data, as: UTF8.self).split(separator: "\n") {
             guard let object = (try? JSONSerialization.jsonObject(with: Data(line.utf8))) as? [String: Any],
@@ -34,13 +41,18 @@ enum RunFiguresReader {
             else { continue }
             let start = origin ?? at
             origin = start
-            samples.append(((at - start) / 1_000, memory.values.compactMap { ($0 as? NSNumber)?.doubleValue }.reduce(0, +)))
+            let second = (at - start) / 1_000
+            let kb = memory.values.compactMap { ($0 as? NSNumber)?.doubleValue }.reduce(0, +)
+            if (120..<180).contains(second) { minuteTwo.append(kb) }
+            if (540..<600).contains(second) { minuteNine.append(kb) }
         }
-        func near(_ second: Double) -> Double? {
-            samples.min { abs($0.second - second) < abs($1.second - second) }.flatMap { abs($0.second - second) <= 5 ? $0.kb : nil }
+        func median(_ values: [Double]) -> Double? {
+            guard values.count >= 30 else { return nil }
+            let sorted = values.sorted()
+            return sorted.count % 2 == 1 ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
         }
-        guard let early = near(120), let late = near(540), early > 0 else { return nil }
-        return late / early - 1
+        guard let early = median(minuteTwo), let late = median(minuteNine) else { return nil }
+        return (early, late)
     }
 
     private static func object(atPath path: String) -> JSONObject? {

@@ -13,17 +13,24 @@ struct RunFiguresReaderTests {
         return path
     }
 
-    @Test func memoryGrowthComparesMinuteNineWithMinuteTwo() throws {
-        let path = try monitorFile(seconds: 600) { $0 < 300 ? 9_000 : 10_000 }
+    @Test func memoryGrowthComparesTheMediansOfMinutesNineAndTwo() throws {
+        // Minute 2 sits at 9,000 kB and minute 9 at 10,000 kB (plus the second instance's 1,000 kB each),
+        // with a spike every 10 s that the median leaves out.
+        let path = try monitorFile(seconds: 600) { second in (second < 300 ? 9_000 : 10_000) + (second % 10 == 0 ? 50_000 : 0) }
         defer { try? FileManager.default.removeItem(atPath: path) }
-        let growth = try #require(RunFiguresReader.memoryGrowth(monitorFile: path))
-        #expect(abs(growth - 0.1) < 1e-9)
+        let memory = try #require(RunFiguresReader.detectorMemory(monitorFile: path))
+        #expect(memory.minuteTwoKB == 10_000)
+        #expect(memory.minuteNineKB == 11_000)
+        var figures = RunFigures()
+        figures.memoryMinuteTwoKB = memory.minuteTwoKB
+        figures.memoryMinuteNineKB = memory.minuteNineKB
+        #expect(abs((figures.memoryGrowthFraction ?? 0) - 0.1) < 1e-9)
     }
 
     @Test func aRunShorterThanNineMinutesHasNoMemoryGrowth() throws {
         let path = try monitorFile(seconds: 300) { _ in 5_000 }
         defer { try? FileManager.default.removeItem(atPath: path) }
-        #expect(RunFiguresReader.memoryGrowth(monitorFile: path) == nil)
+        #expect(RunFiguresReader.detectorMemory(monitorFile: path) == nil)
     }
 
     @Test func theMemoryBoundIsChecked() {
@@ -32,9 +39,12 @@ struct RunFiguresReaderTests {
         var figures = RunFigures()
         figures.verdict = "pass"
         figures.judgedAlerts = 100
-        figures.memoryGrowthFraction = 0.12
-        #expect(ExpectationCheck.check(expectations, against: figures).first { $0.name == "max_memory_growth" }?.passed == false)
-        figures.memoryGrowthFraction = 0.02
+        figures.memoryMinuteTwoKB = 100_000
+        figures.memoryMinuteNineKB = 112_000
+        let missed = ExpectationCheck.check(expectations, against: figures).first { $0.name == "max_memory_growth" }
+        #expect(missed?.passed == false)
+        #expect(missed?.actual == "12.0% (97.7 MB to 109.4 MB)")
+        figures.memoryMinuteNineKB = 102_000
         #expect(ExpectationCheck.check(expectations, against: figures).allSatisfy { $0.passed })
     }
 }
