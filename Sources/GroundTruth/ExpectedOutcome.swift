@@ -78,7 +78,7 @@ extension ReplayTally {
                     watermarkMs: range.last.map { timeline.evictionWatermark(batch: $0, variant: .rule) } ?? 0)
             }
         } else {
-            let timeline = IntervalTimeline(slotMaxima: slotMaxima, model: model, ruleDelay: rule.watermarkDelayMs)
+            let timeline = IntervalTimeline(slotMaxima: slotMaxima, model: effectiveModel, ruleDelay: rule.watermarkDelayMs)
             for (key, tally) in keys {
                 let expectation = intervalExpectation(key, tally, timeline)
                 summary.lateDropped = summary.lateDropped + expectation.dropped
@@ -88,7 +88,7 @@ extension ReplayTally {
             finals = [InstanceWatermark(instance: "", watermarkMs: timeline.finalWatermark)]
         }
         return ExpectedOutcome(
-            rule: rule, mode: plan == nil ? .interval : .exact, model: plan == nil ? model : nil, events: summary,
+            rule: rule, mode: plan == nil ? .interval : .exact, model: plan == nil ? effectiveModel : nil, events: summary,
             windows: windows, watermarkFindings: findings, checkedBatches: plan?.batches.count ?? 0,
             loggedWatermarksAllZero: plan?.batches.allSatisfy { $0.entry.lateWatermarkMs == 0 && $0.entry.evictionWatermarkMs == 0 } ?? false,
             finalWatermarks: finals,

@@ -1,7 +1,7 @@
 /// Interval mode's watermark bounds, derived in `ReadabilityModel`'s documentation: for a record readable
 /// (effectively) at `t`, the highest late-row watermark the detector could have applied is
 /// `max(0, M(< t + slack) - delay)` and the lowest is `max(0, M(< A - slack) - delay)` with `A` the latest
-/// readability time before `t - slack`.
+/// readability time before `t - slack`; `slack` is the model's effective slack.
 ///
 /// Readability times are known per bucket of `resolution` ms. A record in bucket `b` has
 /// `b * resolution <= t < (b + 1) * resolution`; each bound is evaluated at the end of that range that
@@ -17,7 +17,7 @@ struct IntervalTimeline: Sendable {
 
     init(slotMaxima: [Int64: ClassMaxima], model: ReadabilityModel, ruleDelay: Int64) {
         resolution = model.resolutionMs
-        slack = model.slackMs
+        slack = model.effectiveSlackMs
         self.ruleDelay = ruleDelay
         buckets = slotMaxima.keys.sorted()
         var prefix: [[Int64]] = []

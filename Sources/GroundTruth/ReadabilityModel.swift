@@ -2,7 +2,10 @@
 /// the lowest and highest late-row watermark it could have applied to that record follow.
 ///
 /// The model: a record becomes readable at its ack time (from the manifest) or, without one, at its Kafka
-/// timestamp (the send time). Records of one partition are read in offset order, so a record counts as
+/// timestamp (the send time). A consumer may read a record before its producer has the ack, so with a
+/// manifest the true time lies between the send time and the ack time: `sendToAckMs`, the longest such
+/// spread of the run, widens the slack (every bound below holds with `slack + sendToAckMs` when each
+/// readability time is known only within that spread below it). Records of one partition are read in offset order, so a record counts as
 /// readable only once every earlier record of its partition is (its *effective* readability `t`). The
 /// detector runs batches one after another; batch `n` takes a snapshot at time `s(n)` (strictly increasing)
 /// and reads records readable by then; every record is read by a batch with `t <= s(n) <= t + slack`.
@@ -27,8 +30,28 @@ public struct ReadabilityModel: Sendable, Codable, Equatable {
     /// Default: 250 ms.
     public var resolutionMs: Int64
 
-    public init(slackMs: Int64 = 11_000, resolutionMs: Int64 = 250) {
+    /// The longest time from a record's send (its Kafka timestamp) to its ack in the run; 0 without ack times.
+    /// Set by the tally from the records it saw.
+    public var sendToAckMs: Int64
+
+    public init(slackMs: Int64 = 11_000, resolutionMs: Int64 = 250, sendToAckMs: Int64 = 0) {
         self.slackMs = slackMs
         self.resolutionMs = resolutionMs
+        self.sendToAckMs = sendToAckMs
     }
+
+    private enum CodingKeys: String, CodingKey {
+        case slackMs, resolutionMs, sendToAckMs
+    }
+
+    /// Reads a model; reports written before `sendToAckMs` existed lack it and read as 0.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        slackMs = try container.decode(Int64.self, forKey: .slackMs)
+        resolutionMs = try container.decode(Int64.self, forKey: .resolutionMs)
+        sendToAckMs = try container.decodeIfPresent(Int64.self, forKey: .sendToAckMs) ?? 0
+    }
+
+    /// The slack the bounds are computed with: the detector's, widened by the readability times' uncertainty.
+    var effectiveSlackMs: Int64 { slackMs.clampedAdding(sendToAckMs) }
 }

@@ -23,6 +23,8 @@ public struct ReplayTally: Sendable {
     var processingTimeCounts: [WindowKey: Int] = [:]
     /// The smallest and largest event time of rule-matching events.
     var matchingTimes: ClosedRange<Int64>?
+    /// The longest time from send (Kafka timestamp) to ack among the records with an ack time.
+    private var sendToAckMs: Int64 = 0
     /// Per partition, the effective readability time of the last record (see `ReadabilityModel`).
     private var partitionReadability: [Int32: Int64] = [:]
     /// A handful of classes, searched in order: comparing short names is cheaper than hashing them for
@@ -53,6 +55,7 @@ public struct ReplayTally: Sendable {
         partition: Int32, offset: Int64, kafkaTimestampMs: Int64, value: UnsafeRawBufferPointer, facts: RecordFacts? = nil
     ) {
         summary.records += 1
+        if let ackedAt = facts?.ackedAtMs { sendToAckMs = Swift.max(sendToAckMs, ackedAt.clampedSubtracting(kafkaTimestampMs)) }
         let readable = Swift.max(facts?.ackedAtMs ?? kafkaTimestampMs, partitionReadability[partition] ?? .min)
         partitionReadability[partition] = readable
         // When the detector processed the record: its batch's start, or in interval mode the time it became
@@ -127,6 +130,13 @@ public struct ReplayTally: Sendable {
                 latenessClasses.append(summary)
             }
         }
+    }
+
+    /// The readability model with the run's send-to-ack spread.
+    var effectiveModel: ReadabilityModel {
+        var model = self.model
+        model.sendToAckMs = sendToAckMs
+        return model
     }
 
     /// The lateness classes seen in the manifest facts, by name.

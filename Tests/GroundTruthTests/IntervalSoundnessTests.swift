@@ -7,11 +7,16 @@ import Testing
 /// and with exact mode fed the simulated batch log), and check that every exact count lies in its interval.
 /// When every matching event has a user of its own, a (window, user) holds one event, so the check is
 /// per event: a certainly counted event really was counted and a certainly dropped one really was dropped.
+/// A record becomes readable somewhere between its send and its ack, as on a real broker, where a consumer
+/// may fetch a record before its producer has the acknowledgement; the tally sees only both ends.
 @Suite("Interval mode soundness")
 struct IntervalSoundnessTests {
     private struct SimulatedRecord {
         var event: LogEvent
+        var sentAt: Int64
         var ackedAt: Int64
+        /// When a consumer could first read it: between the send and the ack.
+        var readableAt: Int64
     }
 
     private struct Totals {
@@ -30,6 +35,29 @@ struct IntervalSoundnessTests {
         #expect(totals.certain > 100)
         #expect(totals.ambiguous > 20)
         #expect(totals.certainlyDropped > 20)
+    }
+
+    /// A record read before its producer had the ack. `onTime` is sent at 99 s and acked at 103 s; `late`
+    /// (event time 60 s, window end 70 s) is sent and acked at 100 s. A detector with a 1 s slack may read
+    /// `onTime` at 99.5 s (batch n-2) and `late` at 100.5 s (batch n): the late-row watermark is then 100 s
+    /// minus the 30 s delay, the window's end, and `late` is dropped. Taking ack times as readability
+    /// times, `onTime` could only have been read after `late`, and `late` would be certainly counted.
+    @Test func aRecordReadBeforeItsAckLeavesALateNeighbourUncertain() throws {
+        var tally = try ReplayTally(rule: RuleSettings(), model: ReadabilityModel(slackMs: 1_000, resolutionMs: 1))
+        let onTime = LogEvent(timestamp: base + 100_000, user: "user_1", partition: 0)
+        let late = LogEvent(timestamp: base + 60_000, user: "user_2", partition: 1)
+        tally.record(
+            InputRecord(
+                partition: 0, offset: 0, kafkaTimestampMs: base + 99_000, value: Array(onTime.json.utf8),
+                facts: RecordFacts(ackedAtMs: base + 103_000)))
+        tally.record(
+            InputRecord(
+                partition: 1, offset: 0, kafkaTimestampMs: base + 100_000, value: Array(late.json.utf8),
+                facts: RecordFacts(ackedAtMs: base + 100_000)))
+        let outcome = tally.finish()
+        #expect(outcome.model?.sendToAckMs == 4_000)
+        let window = try #require(outcome.window(start: base + 60_000, user: "user_2"))
+        #expect(window.count == CountRange(lower: 0, upper: 1))
     }
 
     private func check(seed: UInt64, totals: inout Totals) throws {
@@ -56,7 +84,10 @@ struct IntervalSoundnessTests {
                 partition: Int32.random(in: 0..<partitions, using: &random))
             if Int.random(in: 0..<10, using: &random) == 0 { event.severity = "Low" }
             if Int.random(in: 0..<20, using: &random) == 0 { event.raw = "{\"timestamp\": oops}" }
-            streams[Int(event.partition)].append(SimulatedRecord(event: event, ackedAt: sendTime + Int64.random(in: 0...400, using: &random)))
+            // Acks mostly quick, now and then seconds late (a producer under back-pressure).
+            let ackedAt = sendTime + Int64.random(in: 0...(Int.random(in: 0..<5, using: &random) == 0 ? 4_000 : 400), using: &random)
+            let readableAt = Bool.random(using: &random) ? ackedAt : Int64.random(in: sendTime...ackedAt, using: &random)
+            streams[Int(event.partition)].append(SimulatedRecord(event: event, sentAt: sendTime, ackedAt: ackedAt, readableAt: readableAt))
         }
         let batches = simulateBatches(streams, slack: model.slackMs, random: &random)
 
@@ -72,6 +103,7 @@ struct IntervalSoundnessTests {
         for (record, simulatedRecord) in zip(run.records, simulated) {
             exact.record(record)
             var withFacts = record
+            withFacts.kafkaTimestampMs = simulatedRecord.sentAt
             withFacts.facts = RecordFacts(ackedAtMs: simulatedRecord.ackedAt)
             interval.record(withFacts)
         }
@@ -101,12 +133,13 @@ struct IntervalSoundnessTests {
 
     /// A random batching that obeys the model: strictly increasing snapshots; each batch reads a prefix of
     /// every partition's records readable by its snapshot; no record is read later than `slack` after it
-    /// became readable (effectively: after every earlier record of its partition).
+    /// became readable (effectively: after every earlier record of its partition). The batching follows the
+    /// records' true readability, which the tally does not know.
     private func simulateBatches(_ streams: [[SimulatedRecord]], slack: Int64, random: inout SplitMix64) -> [[SimulatedRecord]] {
         let readable: [[Int64]] = streams.map { records in
             var running = Int64.min
             return records.map { record in
-                running = max(running, record.ackedAt)
+                running = max(running, record.readableAt)
                 return running
             }
         }
