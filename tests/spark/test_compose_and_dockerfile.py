@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import fnmatch
 import json
+import os
 import re
 import shlex
+import shutil
 import subprocess
 from pathlib import Path
 
@@ -211,7 +213,8 @@ def test_dockerfile_copies_files_that_exist_and_are_in_the_build_context():
                 copied.append(source)
         elif keyword == "RUN":
             for part in re.split(r"&&|;|\|\|", arguments):
-                command = part.split()[0] if part.split() else ""
+                # The first word that is not a VAR=value assignment is the command.
+                command = next((word for word in part.split() if not re.match(r"\w+=", word)), "")
                 if "/" in command and not command.startswith(("/", "$")):
                     assert (REPO / command).is_file(), f"RUN {command}: not in the repository"
                     assert any(command == c or command.startswith(c.rstrip("/") + "/") for c in copied), \
@@ -220,13 +223,48 @@ def test_dockerfile_copies_files_that_exist_and_are_in_the_build_context():
     assert all(ignored(p, patterns) for p in (".build", ".deps", ".git"))  # the context stays small
 
 
-def test_image_brings_the_pinned_librdkafka_from_scripts_setup():
-    text = DOCKERFILE.read_text()
+def test_image_brings_the_pinned_librdkafka_from_scripts_setup_without_the_broker():
     setup = (REPO / "scripts" / "setup").read_text()
     assert 'rdkafka_wheel="confluent-kafka==2.16.1"' in setup
-    assert '"$deps/lib/librdkafka.so.1"' in setup and ".deps/lib/librdkafka.so.1" in text
-    assert "/usr/local/lib/librdkafka.so.1" in text and "ldconfig" in text
+    assert '"$deps/lib/librdkafka.so.1"' in setup
+    runs = [arguments for keyword, arguments in dockerfile_instructions() if keyword == "RUN"]
+    assert "WINDTUNNEL_SKIP_BROKER=1 scripts/setup" in runs
+    assert any("cp -a .deps/lib /out/opt/windtunnel/.deps/lib" in run for run in runs)
     assert dockerfile_instructions()[-1] == ("CMD", '["generate"]')
+
+
+def test_setup_can_leave_the_broker_out(tmp_path):
+    """With WINDTUNNEL_SKIP_BROKER=1 and librdkafka in place, setup fetches nothing (the image runs no broker)."""
+    (tmp_path / "scripts").mkdir()
+    shutil.copy2(REPO / "scripts" / "setup", tmp_path / "scripts" / "setup")
+    (tmp_path / ".deps" / "lib").mkdir(parents=True)
+    (tmp_path / ".deps" / "lib" / "librdkafka.so.1").symlink_to(REPO / ".deps" / "lib" / "librdkafka.so.1")
+    result = subprocess.run([str(tmp_path / "scripts" / "setup")], capture_output=True, text=True, timeout=60,
+                            env={**os.environ, "WINDTUNNEL_SKIP_BROKER": "1"})
+    assert result.returncode == 0, result.stderr
+    assert sorted(p.name for p in (tmp_path / ".deps").iterdir()) == ["lib"], result.stderr
+
+
+def test_image_layout_loads_librdkafka_2_16_as_the_dockerfile_asserts(windtunnel, tmp_path):
+    """The image keeps the build's layout under /opt/windtunnel and runs the binary through a link on PATH.
+    The same layout under another folder, with the local build, must load 2.16 from its own .deps/lib through
+    the binary's run-time search path, and doctor's output must pass the Dockerfile's check."""
+    check = next(arguments for keyword, arguments in dockerfile_instructions()
+                 if keyword == "RUN" and "windtunnel doctor" in arguments)
+    pattern = re.search(r"grep -q '([^']+)'", check).group(1)
+    image_root = "/opt/windtunnel"
+    assert image_root in pattern
+    root = tmp_path / "image"
+    binary = root / windtunnel.resolve().parent.relative_to(REPO) / "windtunnel"
+    binary.parent.mkdir(parents=True)
+    shutil.copy2(windtunnel.resolve(), binary)
+    shutil.copytree(REPO / ".deps" / "lib", root / ".deps" / "lib", symlinks=True)
+    (tmp_path / "bin").mkdir()
+    (tmp_path / "bin" / "windtunnel").symlink_to(binary)
+    environment = {key: value for key, value in os.environ.items() if key != "LD_LIBRARY_PATH"}
+    result = subprocess.run([str(tmp_path / "bin" / "windtunnel"), "doctor", "--brokers", "127.0.0.1:1",
+                             "--timeout-ms", "200"], capture_output=True, text=True, timeout=60, env=environment)
+    assert re.search(pattern.replace(image_root, re.escape(str(root))), result.stdout, re.MULTILINE), result.stdout
 
 
 def test_generator_and_detector_services_use_options_windtunnel_has(services, windtunnel):
