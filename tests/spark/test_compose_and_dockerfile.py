@@ -137,7 +137,34 @@ def test_generators_take_the_course_images_variables(services):
     assert set(generator["environment"]) == COURSE_GENERATOR_VARIABLES
     assert generator["environment"]["KAFKA_BROKER"] == "kafka:9092"
     assert int(generator["environment"]["TARGET_RPS"]) > 0 and int(generator["environment"]["ADDITIONAL_TERM_RATE"]) > 0
-    assert generator["command"] == ["generate"]
+
+
+def generator_arguments(services, hostname: str, stub_folder: Path) -> list[str]:
+    """The arguments a generator replica whose hostname is `hostname` passes to windtunnel: its entrypoint and
+    command run by this machine's /bin/sh (dash, as in the image), with a stub windtunnel that prints them."""
+    stub = stub_folder / "windtunnel"
+    if not stub.exists():
+        stub_folder.mkdir(parents=True)
+        stub.write_text('#!/bin/sh\nprintf \'%s\\n\' "$@"\n')
+        stub.chmod(0o755)
+    generator = services["generator"]
+    result = subprocess.run([*generator["entrypoint"], *generator["command"]], capture_output=True, text=True,
+                            env={"PATH": f"{stub_folder}:/usr/bin:/bin", "HOSTNAME": hostname}, timeout=30)
+    assert result.returncode == 0, result.stderr
+    return result.stdout.splitlines()
+
+
+def test_each_generator_replica_sends_its_own_sequence(services, tmp_path):
+    """Replicas share the service's command; the seed comes from each container's hostname (its id)."""
+    containers = ["3f2c9a1b7d4e", "a81d0c5e9f23", "0b7e4d2c6a91", "c5a9e3f1b028"]
+    arguments = {host: generator_arguments(services, host, tmp_path / "bin") for host in containers}
+    for words in arguments.values():
+        assert words[0] == "generate" and words.count("--seed") == 1
+        seed = words[words.index("--seed") + 1]
+        assert seed.isdigit() and int(seed) < 2**64, seed  # windtunnel's --seed is a UInt64
+    seeds = [words[words.index("--seed") + 1] for words in arguments.values()]
+    assert len(set(seeds)) == len(containers), seeds
+    assert generator_arguments(services, containers[0], tmp_path / "bin") == arguments[containers[0]]
 
 
 def spark_job(services) -> tuple[list[str], list[str]]:
@@ -276,6 +303,8 @@ def test_generator_and_detector_services_use_options_windtunnel_has(services, wi
     generate = help_text("generate")
     for variable in COURSE_GENERATOR_VARIABLES:
         assert f"${variable}" in generate, f"windtunnel generate does not read {variable}"
+    for option in re.findall(r"(?<=\s)--[a-z-]+", services["generator"]["command"][0]):
+        assert re.search(rf"^\s+{re.escape(option)}\b", generate, re.MULTILINE), f"windtunnel generate has no {option}"
     detector = services["detector"]["command"]
     detect = help_text(detector[0])
     for option in (word for word in detector[1:] if word.startswith("--")):
