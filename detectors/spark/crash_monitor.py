@@ -359,14 +359,16 @@ class BatchLog:
 
     `eventTime.watermark` of batch n is the watermark Spark evicts state with (and emits by, in append mode)
     in that batch; rows of batch n were dropped as late against batch n-1's value (Spark >= 3.4's
-    `eventTimeWatermarkForLateEvents`), so that is logged as `late_watermark_ms`.
+    `eventTimeWatermarkForLateEvents`), so that is logged as `late_watermark_ms`. A job that resumes a
+    checkpoint starts from `last_watermark`, the last logged batch's: Spark takes that batch's watermark from
+    the checkpoint's offset log, not 0.
     """
 
-    def __init__(self, path: Path | None, instance: str) -> None:
+    def __init__(self, path: Path | None, instance: str, last_watermark: int = 0) -> None:
         self.path = path
         self.instance = instance
         self.last_batch = -1
-        self.last_watermark = 0
+        self.last_watermark = last_watermark
 
     def entry(self, progress: dict) -> dict:
         watermark = epoch_ms((progress.get("eventTime") or {}).get("watermark"))
@@ -396,6 +398,53 @@ class BatchLog:
             with self.path.open("a", encoding="utf-8") as out:
                 out.writelines(json.dumps(entry) + "\n" for entry in entries)
         return fresh
+
+
+def resumes(checkpoint: Path) -> bool:
+    """Whether Spark resumes from this checkpoint rather than starting afresh: its offset log names a batch."""
+    offsets = checkpoint / "offsets"
+    return offsets.is_dir() and any(name.isdigit() for name in os.listdir(offsets))
+
+
+def cut_partial_line(path: Path) -> None:
+    """Cuts a line that a killed job left unfinished off the end of `path`, so that the next append starts a
+    line of its own."""
+    data = path.read_bytes()
+    complete = data.rfind(b"\n") + 1
+    if complete < len(data):
+        with path.open("r+b") as out:
+            out.truncate(complete)
+
+
+def last_logged_watermark(path: Path | None) -> int:
+    """The eviction watermark of a batch log's last line; 0 when there is no line."""
+    lines = path.read_bytes().splitlines() if path is not None and path.exists() else []
+    if not lines:
+        return 0
+    try:
+        return int(json.loads(lines[-1])["eviction_watermark_ms"])
+    except (ValueError, KeyError, TypeError):
+        raise UsageError(f"--batch-log {path}: its last line is not a batch-log line, so the resumed checkpoint's "
+                         "watermark is unknown; give a new --checkpoint to start afresh") from None
+
+
+def open_outputs(args: argparse.Namespace) -> BatchLog:
+    """Prepares the output files as `windtunnel detect` does at a (re)start.
+
+    A job that resumes its checkpoint appends to them, and its first batch drops late rows against the
+    watermark of the last batch logged before. A job that starts afresh re-derives every output from the
+    source's start, so it starts the files afresh too: an earlier run's lines would read as duplicates of
+    its own batches.
+    """
+    paths = [path for path in (args.alerts, args.batch_log) if path is not None]
+    if args.checkpoint is None or not resumes(args.checkpoint):
+        for path in paths:
+            path.write_bytes(b"")
+        return BatchLog(args.batch_log, args.instance)
+    for path in paths:
+        if path.exists():
+            cut_partial_line(path)
+    return BatchLog(args.batch_log, args.instance, last_logged_watermark(args.batch_log))
 
 
 # -- running ----------------------------------------------------------------------------------------------------
@@ -461,9 +510,9 @@ def run(args: argparse.Namespace, spark=None) -> int:
     signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT, signal.SIGTERM})
     if args.source == "pykafka":
         check_brokers(args)
+    log = open_outputs(args)
     spark = spark or build_session(args)
     checkpoint = args.checkpoint or Path(tempfile.mkdtemp(prefix="crash-monitor-checkpoint-"))
-    log = BatchLog(args.batch_log, args.instance)
     stop = StopRequest()
     previous_handlers = {signum: signal.signal(signum, stop) for signum in (signal.SIGINT, signal.SIGTERM)}
     query = (

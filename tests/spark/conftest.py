@@ -7,6 +7,7 @@ Run them with `scripts/test-spark`, which sets up the detector's virtualenv (pys
 from __future__ import annotations
 
 import json
+import os
 import re
 import signal
 import socket
@@ -153,12 +154,16 @@ def run_until_drained(job: Path, options: list[str], out: Path, produced: int, t
 
 @pytest.fixture(scope="session")
 def windtunnel() -> Path:
-    """The windtunnel binary, when it has the `validate` command (scripts/test-spark builds it)."""
+    """The windtunnel binary (scripts/test-spark builds it).
+
+    Without it the tests that need it fail under CI (`CI` set) or scripts/test-spark
+    (`WINDTUNNEL_REQUIRE_BINARY=1`), so that they can never pass unrun; an ad-hoc pytest run skips them.
+    """
     if not WINDTUNNEL.exists():
-        pytest.skip(f"{WINDTUNNEL.relative_to(REPO)} is missing: run swift build")
-    probe = subprocess.run([str(WINDTUNNEL), "validate", "--help"], capture_output=True, text=True)
-    if probe.returncode != 0:
-        pytest.skip(f"{WINDTUNNEL.relative_to(REPO)} has no validate command yet")
+        reason = f"{WINDTUNNEL.relative_to(REPO)} is missing: run swift build --product windtunnel"
+        if os.environ.get("CI") or os.environ.get("WINDTUNNEL_REQUIRE_BINARY") == "1":
+            pytest.fail(reason)
+        pytest.skip(reason)
     return WINDTUNNEL
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import shutil
 import subprocess
 import sys
 
@@ -97,10 +99,58 @@ def test_batch_log_chains_watermarks_and_logs_each_batch_once(tmp_path):
     log = crash_monitor.BatchLog(path, "spark-1")
     log.record([progress(0, None), progress(1, "2026-01-21T12:53:00.000Z")])
     log.record([progress(1, "2026-01-21T12:53:00.000Z"), progress(2, "2026-01-21T12:53:10.000Z", rows=0)])
-    lines = [crash_monitor.json.loads(line) for line in path.read_text().splitlines()]
+    lines = [json.loads(line) for line in path.read_text().splitlines()]
     minute = 1_769_000_000_000 - 20_000  # 12:53:00 UTC
     assert [(e["batch"], e["late_watermark_ms"], e["eviction_watermark_ms"]) for e in lines] == [
         (0, 0, 0), (1, 0, minute), (2, minute, minute + 10_000)]
     assert lines[0] == {"batch": 0, "late_watermark_ms": 0, "eviction_watermark_ms": 0, "end_offsets": {"0": 10},
                         "started_at": 1_769_000_000_000, "ended_at": 1_769_000_001_500, "instance": "spark-1",
                         "partitions": [0]}
+
+
+def outputs_args(tmp_path, *resumed_batches: int):
+    """Options with both output files and a checkpoint whose offset log names `resumed_batches`."""
+    checkpoint = tmp_path / "checkpoint"
+    (checkpoint / "offsets").mkdir(parents=True)
+    for batch in resumed_batches:
+        (checkpoint / "offsets" / str(batch)).write_text("v1\n")
+    return crash_monitor.parse_args(["--source", "files", "--input", str(tmp_path), "--checkpoint", str(checkpoint),
+                                     "--alerts", str(tmp_path / "alerts.jsonl"),
+                                     "--batch-log", str(tmp_path / "batches.jsonl")])
+
+
+def logged(batch: int, eviction: int) -> str:
+    return json.dumps({"batch": batch, "late_watermark_ms": 0, "eviction_watermark_ms": eviction}) + "\n"
+
+
+def test_a_resumed_checkpoint_continues_the_outputs_from_the_last_logged_watermark(tmp_path):
+    args = outputs_args(tmp_path, 0, 1)
+    alert = '{"window_start": 0, "window_end": 10000, "user_id": "user_1", "crash_count": 3, "batch": 1}\n'
+    args.alerts.write_text(alert + '{"window_start": 0, "win')  # a kill cut the last record short
+    args.batch_log.write_text(logged(0, 0) + logged(1, 5_000) + '{"batch": 2, "late_wa')
+    log = crash_monitor.open_outputs(args)
+    # The unfinished lines go, so that the replayed batch's lines start lines of their own.
+    assert args.alerts.read_text() == alert
+    assert args.batch_log.read_text() == logged(0, 0) + logged(1, 5_000)
+    log.record([progress(2, "1970-01-01T00:00:07.000Z")])
+    last = json.loads(args.batch_log.read_text().splitlines()[-1])
+    assert (last["batch"], last["late_watermark_ms"], last["eviction_watermark_ms"]) == (2, 5_000, 7_000)
+
+
+@pytest.mark.parametrize("checkpoint_folder", [True, False], ids=["empty offset log", "no checkpoint folder"])
+def test_a_fresh_checkpoint_starts_the_outputs_afresh(tmp_path, checkpoint_folder):
+    args = outputs_args(tmp_path)
+    if not checkpoint_folder:
+        shutil.rmtree(args.checkpoint)
+    args.alerts.write_text('{"batch": 4}\n')
+    args.batch_log.write_text(logged(4, 9_000))
+    log = crash_monitor.open_outputs(args)
+    assert args.alerts.read_text() == args.batch_log.read_text() == ""
+    assert log.last_watermark == 0
+
+
+def test_a_batch_log_that_is_not_one_is_named_when_resuming(tmp_path):
+    args = outputs_args(tmp_path, 0)
+    args.batch_log.write_text("alerts, not batches\n")
+    with pytest.raises(crash_monitor.UsageError, match=r"--batch-log .*batches.jsonl: its last line is not a batch-log line"):
+        crash_monitor.open_outputs(args)

@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import fnmatch
 import json
+import os
 import re
 import shlex
+import shutil
 import subprocess
 from pathlib import Path
 
@@ -135,7 +137,34 @@ def test_generators_take_the_course_images_variables(services):
     assert set(generator["environment"]) == COURSE_GENERATOR_VARIABLES
     assert generator["environment"]["KAFKA_BROKER"] == "kafka:9092"
     assert int(generator["environment"]["TARGET_RPS"]) > 0 and int(generator["environment"]["ADDITIONAL_TERM_RATE"]) > 0
-    assert generator["command"] == ["generate"]
+
+
+def generator_arguments(services, hostname: str, stub_folder: Path) -> list[str]:
+    """The arguments a generator replica whose hostname is `hostname` passes to windtunnel: its entrypoint and
+    command run by this machine's /bin/sh (dash, as in the image), with a stub windtunnel that prints them."""
+    stub = stub_folder / "windtunnel"
+    if not stub.exists():
+        stub_folder.mkdir(parents=True)
+        stub.write_text('#!/bin/sh\nprintf \'%s\\n\' "$@"\n')
+        stub.chmod(0o755)
+    generator = services["generator"]
+    result = subprocess.run([*generator["entrypoint"], *generator["command"]], capture_output=True, text=True,
+                            env={"PATH": f"{stub_folder}:/usr/bin:/bin", "HOSTNAME": hostname}, timeout=30)
+    assert result.returncode == 0, result.stderr
+    return result.stdout.splitlines()
+
+
+def test_each_generator_replica_sends_its_own_sequence(services, tmp_path):
+    """Replicas share the service's command; the seed comes from each container's hostname (its id)."""
+    containers = ["3f2c9a1b7d4e", "a81d0c5e9f23", "0b7e4d2c6a91", "c5a9e3f1b028"]
+    arguments = {host: generator_arguments(services, host, tmp_path / "bin") for host in containers}
+    for words in arguments.values():
+        assert words[0] == "generate" and words.count("--seed") == 1
+        seed = words[words.index("--seed") + 1]
+        assert seed.isdigit() and int(seed) < 2**64, seed  # windtunnel's --seed is a UInt64
+    seeds = [words[words.index("--seed") + 1] for words in arguments.values()]
+    assert len(set(seeds)) == len(containers), seeds
+    assert generator_arguments(services, containers[0], tmp_path / "bin") == arguments[containers[0]]
 
 
 def spark_job(services) -> tuple[list[str], list[str]]:
@@ -211,7 +240,8 @@ def test_dockerfile_copies_files_that_exist_and_are_in_the_build_context():
                 copied.append(source)
         elif keyword == "RUN":
             for part in re.split(r"&&|;|\|\|", arguments):
-                command = part.split()[0] if part.split() else ""
+                # The first word that is not a VAR=value assignment is the command.
+                command = next((word for word in part.split() if not re.match(r"\w+=", word)), "")
                 if "/" in command and not command.startswith(("/", "$")):
                     assert (REPO / command).is_file(), f"RUN {command}: not in the repository"
                     assert any(command == c or command.startswith(c.rstrip("/") + "/") for c in copied), \
@@ -220,13 +250,48 @@ def test_dockerfile_copies_files_that_exist_and_are_in_the_build_context():
     assert all(ignored(p, patterns) for p in (".build", ".deps", ".git"))  # the context stays small
 
 
-def test_image_brings_the_pinned_librdkafka_from_scripts_setup():
-    text = DOCKERFILE.read_text()
+def test_image_brings_the_pinned_librdkafka_from_scripts_setup_without_the_broker():
     setup = (REPO / "scripts" / "setup").read_text()
     assert 'rdkafka_wheel="confluent-kafka==2.16.1"' in setup
-    assert '"$deps/lib/librdkafka.so.1"' in setup and ".deps/lib/librdkafka.so.1" in text
-    assert "/usr/local/lib/librdkafka.so.1" in text and "ldconfig" in text
+    assert '"$deps/lib/librdkafka.so.1"' in setup
+    runs = [arguments for keyword, arguments in dockerfile_instructions() if keyword == "RUN"]
+    assert "WINDTUNNEL_SKIP_BROKER=1 scripts/setup" in runs
+    assert any("cp -a .deps/lib /out/opt/windtunnel/.deps/lib" in run for run in runs)
     assert dockerfile_instructions()[-1] == ("CMD", '["generate"]')
+
+
+def test_setup_can_leave_the_broker_out(tmp_path):
+    """With WINDTUNNEL_SKIP_BROKER=1 and librdkafka in place, setup fetches nothing (the image runs no broker)."""
+    (tmp_path / "scripts").mkdir()
+    shutil.copy2(REPO / "scripts" / "setup", tmp_path / "scripts" / "setup")
+    (tmp_path / ".deps" / "lib").mkdir(parents=True)
+    (tmp_path / ".deps" / "lib" / "librdkafka.so.1").symlink_to(REPO / ".deps" / "lib" / "librdkafka.so.1")
+    result = subprocess.run([str(tmp_path / "scripts" / "setup")], capture_output=True, text=True, timeout=60,
+                            env={**os.environ, "WINDTUNNEL_SKIP_BROKER": "1"})
+    assert result.returncode == 0, result.stderr
+    assert sorted(p.name for p in (tmp_path / ".deps").iterdir()) == ["lib"], result.stderr
+
+
+def test_image_layout_loads_librdkafka_2_16_as_the_dockerfile_asserts(windtunnel, tmp_path):
+    """The image keeps the build's layout under /opt/windtunnel and runs the binary through a link on PATH.
+    The same layout under another folder, with the local build, must load 2.16 from its own .deps/lib through
+    the binary's run-time search path, and doctor's output must pass the Dockerfile's check."""
+    check = next(arguments for keyword, arguments in dockerfile_instructions()
+                 if keyword == "RUN" and "windtunnel doctor" in arguments)
+    pattern = re.search(r"grep -q '([^']+)'", check).group(1)
+    image_root = "/opt/windtunnel"
+    assert image_root in pattern
+    root = tmp_path / "image"
+    binary = root / windtunnel.resolve().parent.relative_to(REPO) / "windtunnel"
+    binary.parent.mkdir(parents=True)
+    shutil.copy2(windtunnel.resolve(), binary)
+    shutil.copytree(REPO / ".deps" / "lib", root / ".deps" / "lib", symlinks=True)
+    (tmp_path / "bin").mkdir()
+    (tmp_path / "bin" / "windtunnel").symlink_to(binary)
+    environment = {key: value for key, value in os.environ.items() if key != "LD_LIBRARY_PATH"}
+    result = subprocess.run([str(tmp_path / "bin" / "windtunnel"), "doctor", "--brokers", "127.0.0.1:1",
+                             "--timeout-ms", "200"], capture_output=True, text=True, timeout=60, env=environment)
+    assert re.search(pattern.replace(image_root, re.escape(str(root))), result.stdout, re.MULTILINE), result.stdout
 
 
 def test_generator_and_detector_services_use_options_windtunnel_has(services, windtunnel):
@@ -238,6 +303,8 @@ def test_generator_and_detector_services_use_options_windtunnel_has(services, wi
     generate = help_text("generate")
     for variable in COURSE_GENERATOR_VARIABLES:
         assert f"${variable}" in generate, f"windtunnel generate does not read {variable}"
+    for option in re.findall(r"(?<=\s)--[a-z-]+", services["generator"]["command"][0]):
+        assert re.search(rf"^\s+{re.escape(option)}\b", generate, re.MULTILINE), f"windtunnel generate has no {option}"
     detector = services["detector"]["command"]
     detect = help_text(detector[0])
     for option in (word for word in detector[1:] if word.startswith("--")):

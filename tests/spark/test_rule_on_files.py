@@ -87,6 +87,20 @@ def window(start_s: int) -> tuple[int, int]:
     return T + start_s * S, T + (start_s + 10) * S
 
 
+# What one run over FILES in update mode emits and logs, from the comments above: (batch, window, user, count),
+# and each batch's eviction and late-row watermarks.
+W1, W2, W5 = T - 19_999, T + 72 * S, T + 170 * S
+UPDATE_ALERTS = {
+    (0, *window(0), "user_a", 3),
+    (0, *window(0), "user_e", 4),
+    (1, *window(100), "user_f", 3),
+    (2, *window(0), "user_g", 3),
+    (3, *window(70), "user_i", 3),
+}
+EVICTION_WATERMARKS = [0, W1, W2, W2, W2, W5]
+LATE_WATERMARKS = [0, 0, W1, W2, W2, W2]
+
+
 @pytest.fixture(scope="module")
 def spark():
     args = crash_monitor.parse_args(["--source", "files", "--input", ".", "--console"])
@@ -95,19 +109,21 @@ def spark():
     session.stop()
 
 
-def write_files(folder: Path, files: list[list[str]]) -> Path:
-    """One JSONL file per batch, modification times in order (the files source takes the oldest first)."""
-    folder.mkdir()
-    for index, lines in enumerate(files):
+def write_files(folder: Path, files: list[list[str]], first: int = 0) -> Path:
+    """One JSONL file per batch, numbered from `first`, modification times in order (the files source takes the
+    oldest first)."""
+    folder.mkdir(exist_ok=True)
+    for index, lines in enumerate(files, start=first):
         path = folder / f"part-{index}.jsonl"
         path.write_text("\n".join(lines) + "\n")
         os.utime(path, (1_700_000_000 + index * 10, 1_700_000_000 + index * 10))
     return folder
 
 
-def run_job(spark, tmp_path: Path, files: list[list[str]], *options: str) -> tuple[list[dict], list[dict]]:
-    """Runs the job over the files until idle; returns its alert records and batch-log lines."""
-    folder = write_files(tmp_path / "input", files)
+def run_job(spark, tmp_path: Path, files: list[list[str]], *options: str, first: int = 0) -> tuple[list[dict], list[dict]]:
+    """Runs the job over the files (added to the input folder as files `first`, ...) until idle; returns its alert
+    records and batch-log lines."""
+    folder = write_files(tmp_path / "input", files, first)
     alerts, batches = tmp_path / "alerts.jsonl", tmp_path / "batches.jsonl"
     args = crash_monitor.parse_args([
         "--source", "files", "--input", str(folder), "--max-files-per-batch", "1",
@@ -126,21 +142,32 @@ def emitted(alerts: list[dict]) -> set[tuple]:
 def test_update_mode_counts_drops_late_rows_and_logs_every_batch(spark, tmp_path):
     alerts, batches = run_job(spark, tmp_path, FILES)
 
-    assert emitted(alerts) == {
-        (0, *window(0), "user_a", 3),
-        (0, *window(0), "user_e", 4),
-        (1, *window(100), "user_f", 3),
-        (2, *window(0), "user_g", 3),
-        (3, *window(70), "user_i", 3),
-    }
+    assert emitted(alerts) == UPDATE_ALERTS
     assert all(a["emitted_at"] >= b["started_at"] for a in alerts for b in batches if b["batch"] == a["batch"])
 
     assert [b["batch"] for b in batches] == [0, 1, 2, 3, 4, 5]
-    w1, w2, w5 = T - 19_999, T + 72 * S, T + 170 * S
-    assert [b["eviction_watermark_ms"] for b in batches] == [0, w1, w2, w2, w2, w5]
-    assert [b["late_watermark_ms"] for b in batches] == [0, 0, w1, w2, w2, w2]
+    assert [b["eviction_watermark_ms"] for b in batches] == EVICTION_WATERMARKS
+    assert [b["late_watermark_ms"] for b in batches] == LATE_WATERMARKS
     assert all(b["end_offsets"] == {} and b["instance"] == "spark" for b in batches)
     assert all(b["started_at"] <= b["ended_at"] for b in batches)
+
+
+def test_a_restart_from_the_checkpoint_logs_and_emits_what_one_run_does(spark, tmp_path):
+    """The second run's first batch drops late rows against the first run's last eviction watermark, which
+    Spark keeps in its checkpoint; the batch log says so rather than starting again from 0."""
+    _, first_run = run_job(spark, tmp_path, FILES[:3])
+    alerts, batches = run_job(spark, tmp_path, FILES[3:], first=3)
+    second_run = batches[len(first_run):]
+
+    assert batches[:len(first_run)] == first_run
+    assert second_run[0]["batch"] == first_run[-1]["batch"] + 1
+    assert second_run[0]["late_watermark_ms"] == first_run[-1]["eviction_watermark_ms"] == W2
+    assert [b["batch"] for b in batches] == [0, 1, 2, 3, 4, 5]
+    assert [b["eviction_watermark_ms"] for b in batches] == EVICTION_WATERMARKS
+    assert [b["late_watermark_ms"] for b in batches] == LATE_WATERMARKS
+    # As in one run, each alert once: batch 3 dropped user_g's, user_h's and user_j's rows against W2.
+    assert len(alerts) == len(emitted(alerts))
+    assert emitted(alerts) == UPDATE_ALERTS
 
 
 def test_append_mode_emits_each_closed_window_once(spark, tmp_path):
