@@ -40,6 +40,13 @@ struct DetectBadInputTests {
         #expect(result.output.contains("brokers 127.0.0.1:1 did not answer a metadata request within 10000 ms"), "\(result.output)")
     }
 
+    @Test func anUnknownClientPropertyIsNamed() throws {
+        let result = try detect(["-X", "no.such.property=1"])
+        #expect(result.status == 1, "\(result.output)")
+        #expect(result.output.contains("-X no.such.property=1: unknown librdkafka property 'no.such.property'"), "\(result.output)")
+        #expect(result.output.split(separator: "\n").count == 1, "\(result.output)")
+    }
+
     @Test func aBadTestHookIsRefused() throws {
         let result = try detect([], dieAt: "after-lunch:3")
         #expect(result.status == 1)

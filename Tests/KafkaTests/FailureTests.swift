@@ -26,14 +26,13 @@ struct FailureTests {
     @Test("an unknown -X property is refused by name")
     func unknownProperty() throws {
         let properties = try ClientSettings.parseProperties(["no.such.property=1"])
-        #expect(throws: KafkaError.self) {
-            _ = try KafkaProducer(configuration: ProducerConfiguration(client: ClientSettings(properties: properties)))
-        }
-        do {
-            _ = try KafkaConsumer(configuration: ConsumerConfiguration(client: ClientSettings(properties: properties)))
-        } catch {
-            #expect(error.kind == .configuration)
-            #expect(error.message.contains("no.such.property"))
+        let client = ClientSettings(properties: properties)
+        let producerError = #expect(throws: KafkaError.self) { _ = try KafkaProducer(configuration: ProducerConfiguration(client: client)) }
+        let consumerError = #expect(throws: KafkaError.self) { _ = try KafkaConsumer(configuration: ConsumerConfiguration(client: client)) }
+        let adminError = #expect(throws: KafkaError.self) { _ = try KafkaAdmin(client: client) }
+        for error in [producerError, consumerError, adminError] {
+            #expect(error?.kind == .configuration)
+            #expect(error?.message.contains("no.such.property") == true, "\(String(describing: error))")
         }
     }
 

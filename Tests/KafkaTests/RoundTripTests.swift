@@ -20,7 +20,10 @@ struct RoundTripTests {
             let producer = try KafkaProducer(configuration: configuration)
             var acknowledged = [Int64: DeliveryReport]()
             acknowledged.reserveCapacity(count)
-            let collect: (DeliveryReport) -> Void = { acknowledged[Int64($0.opaque)] = $0 }
+            var repeatedReports = 0
+            let collect: (DeliveryReport) -> Void = { report in
+                if acknowledged.updateValue(report, forKey: Int64(report.opaque)) != nil { repeatedReports += 1 }
+            }
             for sequence in 0..<count {
                 let key = Array("user_\(1000 + sequence % 997)".utf8)
                 let value = Array("{\"n\":\(sequence)}".utf8)
@@ -35,6 +38,7 @@ struct RoundTripTests {
             }
             try producer.flush(timeoutMs: 60_000, collect)
             #expect(acknowledged.count == count)
+            #expect(repeatedReports == 0)
             #expect(acknowledged.values.filter { !$0.isAcknowledged }.isEmpty)
 
             var consumerConfiguration = ConsumerConfiguration(client: client, groupID: "round-trip-group")
@@ -45,8 +49,11 @@ struct RoundTripTests {
             var mismatches: [String] = []
             var duplicates = 0
             let deadline = Date().addingTimeInterval(60)
-            while seen.count + duplicates < count && Date() < deadline {
-                try consumer.consumeBatch(timeoutMs: 500) { record in
+            // Reads on after the count is reached until nothing has come for 3 s, so that a record too many
+            // (a late duplicate, a stray message) is seen too.
+            var lastRecord = Date()
+            while seen.count + duplicates < count || Date().timeIntervalSince(lastRecord) < 3, Date() < deadline {
+                let outcome = try consumer.consumeBatch(timeoutMs: 500) { record in
                     let value = String(decoding: record.value, as: UTF8.self)
                     guard let sequence = Int64(value.dropFirst(5).dropLast()) else {
                         mismatches.append("unreadable value \(value)")
@@ -67,6 +74,7 @@ struct RoundTripTests {
                         mismatches.append("offset of \(sequence): report \(String(describing: report)), read \(record.partition)@\(record.offset)")
                     }
                 }
+                if outcome.records > 0 { lastRecord = Date() }
             }
             consumer.close()
             #expect(seen.count == count)
