@@ -56,6 +56,13 @@ struct GeneratorOptions: ParsableArguments {
     @Option(help: "Records carrying the term per second per process. Default: $ADDITIONAL_TERM_RATE, else 100.")
     var crashRate: Int?
 
+    @Option(
+        help: ArgumentHelp(
+            "How often each spelling of the term is injected, by its spelling or variant name (lower, capitalized, upper, suffixed); "
+                + "a spelling left out is not used. Default: crash=1,Crash=1,CRASH=1,crashed=1 for the term crash.",
+            valueName: "spelling=weight,..."))
+    var termVariants: String?
+
     @Option(help: "Fraction of records carrying a near miss of the term (crush, trash) that must not match (0 to 1).")
     var decoyFraction: Double = 0.01
 
@@ -73,6 +80,13 @@ struct GeneratorOptions: ParsableArguments {
 
     @Option(help: "Fraction of records that are malformed (0 to 1).")
     var malformedFraction: Double = 0
+
+    @Option(
+        help: ArgumentHelp(
+            "Which kinds of malformed record to send, in equal shares: all, or some of "
+                + "\(MalformedKind.allCases.map(\.rawValue).joined(separator: ", ")). Default: all.",
+            valueName: "kind,..."))
+    var malformedKinds: String?
 
     @Option(help: "The run's seed: the same seed and options send the same events.")
     var seed: UInt64 = 1
@@ -184,7 +198,10 @@ struct GeneratorOptions: ParsableArguments {
         do {
             settings.userDistribution = try UserDistribution(parsing: userDistribution)
             settings.severityWeights = try SeverityWeights(parsing: severityWeights)
+            settings.termVariants = try termVariants.map { text throws(SettingError) in try TermVariantWeights(parsing: text, term: settings.crashTerm) }
+                ?? settings.termVariants
             settings.lateClass = try LateClass(parsing: lateClass)
+            settings.malformedKinds = try malformedKinds.map { text throws(SettingError) in try MalformedKinds(parsing: text) } ?? settings.malformedKinds
         } catch {
             throw ValidationError(error.description)
         }
