@@ -66,24 +66,24 @@ struct GeneratorOptions: ParsableArguments {
     @Option(help: "Fraction of records carrying a near miss of the term (crush, trash) that must not match (0 to 1).")
     var decoyFraction: Double = 0.01
 
-    @Option(help: "Fraction of well-formed records sent late (0 to 1).")
-    var lateFraction: Double = 0
+    @Option(help: "Fraction of well-formed records sent late (0 to 1). Default: 0.")
+    var lateFraction: Double?
 
-    @Option(help: "How late: within, boundary, beyond (of the watermark), or a range such as 5s..20s.")
-    var lateClass: String = "within"
+    @Option(help: "How late (with --late-fraction): within, boundary, beyond (of the watermark), or a range such as 5s..20s. Default: within.")
+    var lateClass: String?
 
-    @Option(help: "The detector's watermark delay the late classes and the tail are measured against.")
-    var watermark: String = "30s"
+    @Option(help: "The detector's watermark delay the late classes and the tail are measured against (with --late-fraction or --tail). Default: 30s.")
+    var watermark: String?
 
-    @Option(help: "The detector's window length the late classes and the tail are measured against.")
-    var window: String = "10s"
+    @Option(help: "The detector's window length the late classes and the tail are measured against (with --late-fraction or --tail). Default: 10s.")
+    var window: String?
 
-    @Option(help: "Fraction of records that are malformed (0 to 1).")
-    var malformedFraction: Double = 0
+    @Option(help: "Fraction of records that are malformed (0 to 1). Default: 0.")
+    var malformedFraction: Double?
 
     @Option(
         help: ArgumentHelp(
-            "Which kinds of malformed record to send, in equal shares: all, or some of "
+            "Which kinds of malformed record to send (with --malformed-fraction), in equal shares: all, or some of "
                 + "\(MalformedKind.allCases.map(\.rawValue).joined(separator: ", ")). Default: all.",
             valueName: "kind,..."))
     var malformedKinds: String?
@@ -125,6 +125,7 @@ struct GeneratorOptions: ParsableArguments {
         if rps != nil, totalRps != nil { throw ValidationError("--rps and --total-rps contradict each other: give one") }
         if duration != nil, count != nil { throw ValidationError("--duration and --count contradict each other: give one") }
         if tailSpeedup != nil, !tail { throw ValidationError("--tail-speedup needs --tail") }
+        try refuseIgnoredOptions()
         if tail, duration == nil, count == nil {
             throw ValidationError("--tail needs --duration or --count: a stream sent until stopped has no end for a tail to follow")
         }
@@ -170,6 +171,22 @@ struct GeneratorOptions: ParsableArguments {
         return plans
     }
 
+    /// Refuses an option that only shapes records another option turns on, when that option is absent: it
+    /// would be silently ignored. The window and the watermark also size the tail, so `--tail` keeps them.
+    private func refuseIgnoredOptions() throws(ValidationError) {
+        if lateClass != nil, lateFraction == nil {
+            throw ValidationError("--late-class needs --late-fraction: without late records it has no effect")
+        }
+        if lateFraction == nil, !tail {
+            for (option, value) in [("--window", window), ("--watermark", watermark)] where value != nil {
+                throw ValidationError("\(option) needs --late-fraction or --tail: it only sizes late records and the tail")
+            }
+        }
+        if malformedKinds != nil, malformedFraction == nil {
+            throw ValidationError("--malformed-kinds needs --malformed-fraction: without malformed records it has no effect")
+        }
+    }
+
     /// The worker indexes to run here and the run's worker count.
     private func workers() throws(ValidationError) -> ([Int], Int) {
         guard let worker else { return (Array(0..<processes), processes) }
@@ -192,21 +209,21 @@ struct GeneratorOptions: ParsableArguments {
         settings.crashTerm = crashTerm ?? environment["ADDITIONAL_TERM"] ?? settings.crashTerm
         settings.users = users
         settings.decoyFraction = decoyFraction
-        settings.lateFraction = lateFraction
-        settings.malformedFraction = malformedFraction
+        settings.lateFraction = lateFraction ?? settings.lateFraction
+        settings.malformedFraction = malformedFraction ?? settings.malformedFraction
         settings.seed = seed
         do {
             settings.userDistribution = try UserDistribution(parsing: userDistribution)
             settings.severityWeights = try SeverityWeights(parsing: severityWeights)
             settings.termVariants = try termVariants.map { text throws(SettingError) in try TermVariantWeights(parsing: text, term: settings.crashTerm) }
                 ?? settings.termVariants
-            settings.lateClass = try LateClass(parsing: lateClass)
+            settings.lateClass = try lateClass.map { text throws(SettingError) in try LateClass(parsing: text) } ?? settings.lateClass
             settings.malformedKinds = try malformedKinds.map { text throws(SettingError) in try MalformedKinds(parsing: text) } ?? settings.malformedKinds
         } catch {
             throw ValidationError(error.description)
         }
-        settings.watermarkDelayMs = try Self.duration(watermark, option: "--watermark")
-        settings.windowMs = try Self.duration(window, option: "--window")
+        if let watermark { settings.watermarkDelayMs = try Self.duration(watermark, option: "--watermark") }
+        if let window { settings.windowMs = try Self.duration(window, option: "--window") }
         do {
             try settings.validate()
         } catch {
