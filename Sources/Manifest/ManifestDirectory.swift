@@ -41,14 +41,15 @@ public struct ManifestDirectory: Sendable {
             let reader = try ManifestReader(path: entry.path)
             let header = reader.header
             let ending = try reader.forEach { try body(header, $0) }
-            workers.append(WorkerSummary(worker: header.workerIndex, hostName: header.hostName, ending: ending))
+            workers.append(WorkerSummary(header: header, ending: ending))
         }
         return workers
     }
 
-    /// Counts over all records of all workers.
+    /// Counts over all records of all workers, with the run's options from the first worker's header.
     public func summary() throws -> ManifestSummary {
         var summary = ManifestSummary()
+        if let first = entries.first { summary.options = ManifestSummary.Options(header: try ManifestReader(path: first.path).header) }
         let workers = try forEachRecord { _, record in summary.add(record) }
         summary.workers = workers
         return summary

@@ -20,7 +20,8 @@ public enum ManifestError: Error, CustomStringConvertible, Sendable, Equatable {
         case .io(let path, let operation, let reason): "manifest \(path): could not \(operation): \(reason)"
         case .notAManifest(let path, let reason): "\(path) is not a manifest: \(reason)"
         case .unsupportedVersion(let path, let version):
-            "manifest \(path) has format version \(version); this build reads version \(ManifestFormat.version)"
+            "manifest \(path) has format version \(version), written by \(version < ManifestFormat.version ? "an older" : "a newer") "
+                + "windtunnel; this build reads only version \(ManifestFormat.version)"
         case .corrupt(let path, let offset, let reason): "manifest \(path) is corrupt near byte \(offset): \(reason)"
         case .cutBeforeHeader(let path): "manifest \(path) ends before its header is complete"
         case .noManifests(let folder): "folder \(folder) holds no manifest (files named worker-<index>.wtm)"

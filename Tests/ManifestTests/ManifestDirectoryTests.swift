@@ -52,6 +52,9 @@ struct ManifestDirectoryTests {
         #expect(summary.scheduledMs?.last == all.map(\.event.scheduledMs).max())
         #expect(summary.workers.map(\.complete) == [true, true, false])
         #expect(summary.workers.map(\.records) == [4_000, 4_100, 2_000])
+        #expect(summary.workers.map(\.recordsPerSecond) == [20_000, 20_000, 20_000])
+        #expect(summary.options == ManifestSummary.Options(header: header(worker: 0, of: 3)))
+        #expect(summary.options?.run.topic == "logs-under-test")
 
         let decoded = try JSONDecoder().decode(ManifestSummary.self, from: JSONEncoder().encode(summary))
         #expect(decoded == summary)

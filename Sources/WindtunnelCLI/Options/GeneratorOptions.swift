@@ -4,6 +4,7 @@ import EventModel
 import Foundation
 import Generator
 import Kafka
+import Manifest
 
 /// The options of `windtunnel generate`. Where the course's generator image reads an environment variable
 /// (`KAFKA_BROKER`, `KAFKA_TOPIC`, `TARGET_RPS`, `ADDITIONAL_TERM`, `ADDITIONAL_TERM_RATE`), that variable is
@@ -145,7 +146,13 @@ struct GeneratorOptions: ParsableArguments {
         if let durationMs, durationMs <= 0 { throw ValidationError("--duration must be longer than 0") }
 
         var base = try settings(environment: environment)
-        let tailPlan = tail ? TailPlan(windowMs: base.windowMs, watermarkDelayMs: base.watermarkDelayMs, speedup: speedup) : nil
+        var run = RunOptions()
+        run.topic = topic
+        run.compression = compression
+        run.processes = indexes.count
+        run.totalRecordsPerSecond = totalRps
+        run.durationMs = durationMs
+        run.tail = tail ? TailPlan(windowMs: base.windowMs, watermarkDelayMs: base.watermarkDelayMs, speedup: speedup) : nil
         var plans: [WorkerPlan] = []
         for index in indexes {
             base.recordsPerSecond = totalRps.map { WorkerPlan.share(of: $0, worker: index, of: workerCount) } ?? base.recordsPerSecond
@@ -154,19 +161,18 @@ struct GeneratorOptions: ParsableArguments {
             } catch {
                 throw ValidationError(error.description + (totalRps != nil ? " (worker \(index)'s share of --total-rps)" : ""))
             }
-            var eventCount = count.map(UInt64.init)
+            run.eventCount = count.map(UInt64.init)
             if let durationMs {
                 let records = durationMs * Int64(base.recordsPerSecond) / 1_000
                 guard records > 0 else {
                     throw ValidationError("--duration \(duration ?? "") at \(base.recordsPerSecond) records per second sends no record")
                 }
-                eventCount = UInt64(records)
+                run.eventCount = UInt64(records)
             }
             plans.append(
                 WorkerPlan(
-                    settings: base, workerIndex: index, workerCount: workerCount,
-                    topic: topic, brokers: brokers ?? environment["KAFKA_BROKER"] ?? "127.0.0.1:9092", properties: properties,
-                    compression: compression, eventCount: eventCount, tail: tailPlan, manifestFolder: manifest))
+                    settings: base, workerIndex: index, workerCount: workerCount, run: run,
+                    brokers: brokers ?? environment["KAFKA_BROKER"] ?? "127.0.0.1:9092", properties: properties, manifestFolder: manifest))
         }
         return plans
     }
