@@ -77,9 +77,10 @@ public struct ManifestSummary: Codable, Sendable, Equatable {
 }
 
 extension ManifestSummary {
-    /// The resolved options of a run, as the first worker's header records them. Under `--total-rps` each
-    /// worker's rate and, with `--duration`, its count are its own: `settings.rps` and `run.event_count` are
-    /// the first worker's, and `workers` lists each one's.
+    /// The resolved options of a run: what every worker's header shares (`ManifestDirectory` refuses a folder
+    /// whose workers disagree), except that under `--total-rps` each worker's rate and, with `--duration`,
+    /// its count are its own: `settings.rps` and `run.event_count` are the first worker's, and `workers`
+    /// lists each one's.
     public struct Options: Codable, Sendable, Equatable {
         /// The event settings, seed included.
         public var settings: GeneratorSettings
