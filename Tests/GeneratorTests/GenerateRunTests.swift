@@ -80,6 +80,29 @@ struct GenerateRunTests {
         return read
     }
 
+    /// What a record is, apart from when its worker started: two runs with one seed and the same options send
+    /// the same events, whatever the machine or the moment.
+    struct EventIdentity: Equatable {
+        var userIndex: UInt32
+        var severity: UInt8
+        var eventTimeFromStartMs: Int64
+        var flags: UInt8
+        var malformed: UInt8
+        var lateness: UInt8
+    }
+
+    /// Every record of the folder's manifests by (worker, sequence).
+    private func events(folder: String) throws -> [String: EventIdentity] {
+        var events: [String: EventIdentity] = [:]
+        try ManifestDirectory(path: folder).forEachRecord { header, record in
+            let event = record.event
+            events["\(header.workerIndex)/\(event.sequence)"] = EventIdentity(
+                userIndex: event.userIndex, severity: event.severity.code, eventTimeFromStartMs: event.eventTimeMs - header.startTimeMs,
+                flags: event.flags.rawValue, malformed: event.malformed?.code ?? 0, lateness: event.lateness.code)
+        }
+        return events
+    }
+
     @Test("2 processes x 20k records/s for 10 s: the manifests' acknowledged records are what the topic holds, record by record")
     func manifestsMatchTopic() async throws {
         try await withEmbeddedBroker { broker in
@@ -259,6 +282,55 @@ struct GenerateRunTests {
                 }
                 #expect(tailRecords == 2 * tailCount)
                 #expect(tailFirstEventMs > measuredLastEventMs)
+            }
+        }
+    }
+
+    @Test("--worker 0/2 and 1/2 with one seed, run apart into one folder, journal the events of a --processes 2 run")
+    func workersOnSeparateMachines() async throws {
+        try await withEmbeddedBroker { broker in
+            try await withTemporaryFolder { folder in
+                let options = [
+                    "generate", "--brokers", broker.bootstrap, "--topic", "workers", "--rps", "2000", "--duration", "3s", "--seed", "21",
+                    "--late-fraction", "0.05", "--malformed-fraction", "0.02", "--users", "50",
+                ]
+                let merged = folder + "/merged"
+                // Started one after the other, as two machines would be: each has its own start time.
+                let first = try WindtunnelCommand(options + ["--worker", "0/2", "--manifest", merged], folder: folder)
+                usleep(300_000)
+                let second = try WindtunnelCommand(options + ["--worker", "1/2", "--manifest", merged], folder: folder)
+                first.wait(timeoutSeconds: 120)
+                second.wait(timeoutSeconds: 120)
+                #expect(first.status == 0, "\(first.errorText)")
+                #expect(second.status == 0, "\(second.errorText)")
+                let together = folder + "/together"
+                let processes = try WindtunnelCommand.run(options + ["--processes", "2", "--manifest", together], folder: folder)
+                #expect(processes.status == 0, "\(processes.errorText)")
+
+                let mergedEvents = try events(folder: merged)
+                #expect(mergedEvents.count == 2 * 2_000 * 3)
+                #expect(mergedEvents == (try events(folder: together)))
+                let headers = try ManifestDirectory(path: merged).entries.map(\.header)
+                #expect(headers.map(\.run.processes) == [1, 1])
+                #expect(headers.map(\.workerCount) == [2, 2])
+                for worker in 0..<2 {
+                    #expect(try summary(folder: merged, file: "summary-worker-\(worker).json")["acknowledged"] as? Int == 2_000 * 3)
+                }
+
+                // A worker of another seed does not belong to the run: the folder is refused, naming the difference.
+                let mixed = folder + "/mixed"
+                try FileManager.default.createDirectory(atPath: mixed, withIntermediateDirectories: true)
+                try FileManager.default.copyItem(atPath: merged + "/worker-0.wtm", toPath: mixed + "/worker-0.wtm")
+                var otherSeed = options
+                otherSeed[otherSeed.firstIndex(of: "21") ?? 0] = "22"
+                let stranger = try WindtunnelCommand.run(otherSeed + ["--worker", "1/2", "--manifest", mixed], folder: folder)
+                #expect(stranger.status == 0, "\(stranger.errorText)")
+                let inspect = try WindtunnelCommand.run(["manifest", "inspect", mixed], folder: folder)
+                #expect(inspect.status == 2)
+                #expect(inspect.errorText.split(separator: "\n").count == 1)
+                #expect(
+                    inspect.errorText.contains("\(mixed) does not hold the manifests of one run: worker-1.wtm differs from worker-0.wtm in settings.seed (22, not 21)"),
+                    "\(inspect.errorText)")
             }
         }
     }
