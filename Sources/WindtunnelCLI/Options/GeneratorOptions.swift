@@ -106,7 +106,10 @@ struct GeneratorOptions: ParsableArguments {
     @Option(help: "Send the tail this many times faster than real time. Default: 1.")
     var tailSpeedup: Int?
 
-    @Option(help: ArgumentHelp("Run only worker I of N, for several machines sharing one seed.", valueName: "I/N"))
+    @Option(
+        help: ArgumentHelp(
+            "Run only worker I of N, for several machines sharing one seed and the same options; their manifests merge in one folder.",
+            valueName: "I/N"))
     var worker: String?
 
     func validate() throws {
