@@ -22,8 +22,12 @@ public enum TermVariant: String, CaseIterable, Sendable, Codable {
     }
 }
 
-/// How often each `TermVariant` is used among term-bearing events: `lower=1,capitalized=1,upper=1,suffixed=1`.
-/// A variant left out of the text gets weight 0, so `lower=1` injects only the lower-case term.
+/// How often each `TermVariant` is used among term-bearing events, written `name=weight,...` with the same
+/// syntax as `--severity-weights`. A name is a variant (`lower`, `capitalized`, `upper`, `suffixed`, in any
+/// letter case) or, where the term is known, one of its spellings exactly as injected: for the term `crash`,
+/// `crash=1,Crash=1,CRASH=1,crashed=1` is the default. A variant left out of the text gets weight 0, so
+/// `crash=1` injects only the lower-case term. The stored text form uses the variant names, which do not
+/// depend on the term.
 public struct TermVariantWeights: TextualSetting {
     /// The weights in `TermVariant.allCases` order.
     public private(set) var weights: [Double]
@@ -37,18 +41,20 @@ public struct TermVariantWeights: TextualSetting {
         self.weights = weights
     }
 
-    /// Reads `variant=weight,...`; at least one weight must be positive.
+    /// Reads `variant=weight,...` with variant names only; at least one weight must be positive.
     public init(parsing text: String) throws(SettingError) {
+        try self.init(parsing: text, term: nil)
+    }
+
+    /// Reads `name=weight,...` where a name is a variant name or one of `term`'s spellings (matched exactly,
+    /// since the spellings differ only in case); at least one weight must be positive.
+    public init(parsing text: String, term: String?) throws(SettingError) {
         var ordered = [Double](repeating: 0, count: TermVariant.allCases.count)
         var seen = Set<TermVariant>()
         for (name, value) in try parseAssignments(text, setting: Self.setting) {
-            guard let variant = TermVariant(rawValue: name.lowercased()) else {
-                throw SettingError(
-                    setting: Self.setting, input: text,
-                    reason: "unknown variant '\(name)' (expected \(TermVariant.allCases.map(\.rawValue).joined(separator: ", ")))")
-            }
+            let variant = try Self.variant(named: name, term: term, input: text)
             guard seen.insert(variant).inserted else {
-                throw SettingError(setting: Self.setting, input: text, reason: "\(variant.rawValue) is given twice")
+                throw SettingError(setting: Self.setting, input: text, reason: "\(Self.label(variant, term: term)) is given twice")
             }
             ordered[TermVariant.allCases.firstIndex(of: variant) ?? 0] = try parseNonNegative(value, setting: Self.setting, input: text)
         }
@@ -60,5 +66,32 @@ public struct TermVariantWeights: TextualSetting {
 
     public var description: String {
         zip(TermVariant.allCases, weights).map { "\($0.rawValue)=\(formatWeight($1))" }.joined(separator: ",")
+    }
+
+    /// The one variant `name` stands for. A spelling shared by two variants (`X` is both the capitalized and
+    /// the upper-case spelling of the term `x`) is refused: the variant names tell them apart.
+    private static func variant(named name: Substring, term: String?, input: String) throws(SettingError) -> TermVariant {
+        var matches = TermVariant.allCases.filter { $0.rawValue == name.lowercased() }
+        if let term {
+            for variant in TermVariant.allCases where variant.spelling(of: term) == name && !matches.contains(variant) {
+                matches.append(variant)
+            }
+        }
+        guard matches.count <= 1 else {
+            throw SettingError(
+                setting: setting, input: input,
+                reason: "'\(name)' names both \(matches.map(\.rawValue).joined(separator: " and ")); use the variant names instead")
+        }
+        guard let variant = matches.first else {
+            let names = TermVariant.allCases.map(\.rawValue).joined(separator: ", ")
+            let spellings = term.map { term in TermVariant.allCases.map { $0.spelling(of: term) }.joined(separator: ", ") + ", or " } ?? ""
+            throw SettingError(setting: setting, input: input, reason: "unknown variant '\(name)' (expected \(spellings)\(names))")
+        }
+        return variant
+    }
+
+    /// How an error names `variant`: by the spelling the user most likely typed, with its name.
+    private static func label(_ variant: TermVariant, term: String?) -> String {
+        term.map { "\(variant.spelling(of: $0)) (\(variant.rawValue))" } ?? variant.rawValue
     }
 }

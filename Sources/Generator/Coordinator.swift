@@ -165,7 +165,7 @@ public final class Coordinator {
         clock_gettime(CLOCK_REALTIME, &wall)
         let reportedEnd = figures.contains { $0.achievedRate != nil }
         return GenerationSummary(
-            topic: plans.first?.topic ?? "", processes: plans.count, workerCount: plans.first?.workerCount ?? 0,
+            topic: plans.first?.run.topic ?? "", processes: plans.count, workerCount: plans.first?.workerCount ?? 0,
             targetRate: plans.map(\.settings.recordsPerSecond).reduce(0, +), achievedRate: achieved, sent: tally.sent,
             acknowledged: tally.acknowledged, deliveryFailures: tally.failed, unacknowledged: tally.unacknowledged,
             partitionEndOffsets: tally.partitionEndOffsets, scheduleLag: lag.summary, lateness: tally.latenessByName,

@@ -60,7 +60,7 @@ public final class GeneratorWorker {
         producer = try KafkaProducer(configuration: try plan.producerConfiguration(queueMessages: pending.capacity))
         // Fetching metadata proves the brokers answer before the barrier, and connects the producer, so that
         // the first due events do not wait for either.
-        try producer.prepare(topic: plan.topic)
+        try producer.prepare(topic: plan.run.topic)
 
         let digits = Array(String(plan.workerIndex).utf8)
         workerText = .allocate(byteCount: digits.count, alignment: 1)
@@ -87,11 +87,11 @@ public final class GeneratorWorker {
         timeBase = timetable
         if let folder = plan.manifestFolder {
             let header = ManifestHeader(
-                settings: plan.settings, workerIndex: plan.workerIndex, workerCount: plan.workerCount,
+                settings: plan.settings, run: plan.run, workerIndex: plan.workerIndex, workerCount: plan.workerCount,
                 hostName: ProcessInfo.processInfo.hostName, startTimeMs: start.startEpochMs)
             manifest = try ManifestWriter(path: "\(folder)/\(ManifestFormat.fileName(worker: plan.workerIndex))", header: header)
         }
-        let total = plan.eventCount ?? .max
+        let total = plan.run.eventCount ?? .max
         var pacer = Pacer(timetable: timetable, clock: clock)
         var nextStatsNs = start.startNs &+ 1_000_000_000
         var failure: String?
@@ -121,7 +121,7 @@ public final class GeneratorWorker {
                 measuredEndNs = clock.nowNs()
                 try tick(inTail: false)
             }
-            if let tail = plan.tail, plan.eventCount != nil, !stop.isRequested {
+            if let tail = plan.run.tail, plan.run.eventCount != nil, !stop.isRequested {
                 try sendTail(tail, after: timetable, measuredCount: total) { try tick(inTail: true) }
             }
         } catch let error as KafkaError {
@@ -145,7 +145,7 @@ public final class GeneratorWorker {
         try manifest?.finish(endTimeMs: endedAtMs)
         // Counted from what was handed over: a failure mid-batch leaves the pacer ahead of the sends.
         let measuredSent = tally.sent - tally.tail
-        let planned = plan.eventCount.map { $0 + UInt64(plan.tail?.count ?? 0) } ?? .max
+        let planned = plan.run.eventCount.map { $0 + UInt64(plan.run.tail?.count ?? 0) } ?? .max
         return WorkerReport(
             worker: plan.workerIndex, targetRate: plan.settings.recordsPerSecond, tally: tally, measuredSent: measuredSent,
             lag: pacer.lag, startedAtMs: start.startEpochMs, measuredEndedAtMs: timetable.epochUs(atNs: measuredEndNs) / 1_000,
@@ -195,7 +195,7 @@ public final class GeneratorWorker {
             pending.insert(facts, sendTimeUs: sendTimeUs)
             do {
                 while try producer.send(
-                    topic: plan.topic, key: key.bytes, value: value.bytes, headers: UnsafeBufferPointer(start: headers, count: 2),
+                    topic: plan.run.topic, key: key.bytes, value: value.bytes, headers: UnsafeBufferPointer(start: headers, count: 2),
                     opaque: sequence) == .queueFull
                 {
                     pacer.markSent(stretchStart..<index)

@@ -13,8 +13,8 @@ struct ProgressLine {
         previous = Array(repeating: nil, count: plans.count)
         rates = Array(repeating: 0, count: plans.count)
         totalSeconds = plans.compactMap { plan -> Double? in
-            guard let count = plan.eventCount else { return nil }
-            let tail = plan.tail.map { Double($0.count) / Double($0.sendingRate) } ?? 0
+            guard let count = plan.run.eventCount else { return nil }
+            let tail = plan.run.tail.map { Double($0.count) / Double($0.sendingRate) } ?? 0
             return Double(count) / Double(plan.settings.recordsPerSecond) + tail
         }.max()
     }

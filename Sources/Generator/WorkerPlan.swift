@@ -1,5 +1,6 @@
 import EventModel
 import Kafka
+import Manifest
 
 /// Everything one worker process needs, resolved by the coordinator. The worker reads it as one JSON line
 /// on its standard input rather than from its command line, where `-X` secrets would show in process lists.
@@ -10,34 +11,26 @@ public struct WorkerPlan: Codable, Sendable, Equatable {
     public var workerIndex: Int
     /// How many workers the whole run has (on every machine).
     public var workerCount: Int
-    /// The topic records go to.
-    public var topic: String
+    /// The topic, compression, processes, duration or count and tail: the options the manifest header
+    /// records beside the settings. `compression` is a `ProducerConfiguration.Compression` name.
+    public var run: RunOptions
     /// Bootstrap brokers.
     public var brokers: String
     /// librdkafka properties passed through (`-X`).
     public var properties: [String: String]
-    /// Record batch compression, a `ProducerConfiguration.Compression` name.
-    public var compression: String
-    /// Measured records to send, or nil to send until stopped.
-    public var eventCount: UInt64?
-    /// The tail after the measured records, or nil for none.
-    public var tail: TailPlan?
     /// The folder the worker writes its manifest into, or nil for none.
     public var manifestFolder: String?
 
     public init(
-        settings: GeneratorSettings, workerIndex: Int, workerCount: Int, topic: String, brokers: String,
-        properties: [String: String], compression: String, eventCount: UInt64?, tail: TailPlan?, manifestFolder: String?
+        settings: GeneratorSettings, workerIndex: Int, workerCount: Int, run: RunOptions, brokers: String,
+        properties: [String: String], manifestFolder: String?
     ) {
         self.settings = settings
         self.workerIndex = workerIndex
         self.workerCount = workerCount
-        self.topic = topic
+        self.run = run
         self.brokers = brokers
         self.properties = properties
-        self.compression = compression
-        self.eventCount = eventCount
-        self.tail = tail
         self.manifestFolder = manifestFolder
     }
 
@@ -50,9 +43,9 @@ public struct WorkerPlan: Codable, Sendable, Equatable {
     /// The producer settings: the plan's brokers, properties and compression, and a local queue no longer
     /// than the worker's table of records awaiting their delivery report.
     func producerConfiguration(queueMessages: Int) throws(SettingError) -> ProducerConfiguration {
-        guard let codec = ProducerConfiguration.Compression(rawValue: compression) else {
+        guard let codec = ProducerConfiguration.Compression(rawValue: run.compression) else {
             throw SettingError(
-                setting: "--compression", input: compression,
+                setting: "--compression", input: run.compression,
                 reason: "expected one of \(ProducerConfiguration.Compression.allCases.map(\.rawValue).joined(separator: ", "))")
         }
         var configuration = ProducerConfiguration(client: ClientSettings(brokers: brokers, properties: properties))
@@ -65,9 +58,7 @@ public struct WorkerPlan: Codable, Sendable, Equatable {
         case settings
         case workerIndex = "worker_index"
         case workerCount = "worker_count"
-        case topic, brokers, properties, compression
-        case eventCount = "event_count"
-        case tail
+        case run, brokers, properties
         case manifestFolder = "manifest_folder"
     }
 }

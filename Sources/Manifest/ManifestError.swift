@@ -12,6 +12,9 @@ public enum ManifestError: Error, CustomStringConvertible, Sendable, Equatable {
     case cutBeforeHeader(path: String)
     /// A folder holds no `worker-<index>.wtm` file.
     case noManifests(folder: String)
+    /// A folder's manifests are not those of one run: a worker is missing or there twice, or the workers
+    /// disagree on their count, seed, settings or run options.
+    case notOneRun(folder: String, reason: String)
     /// The writer was used after `finish()`.
     case finished(path: String)
 
@@ -20,10 +23,12 @@ public enum ManifestError: Error, CustomStringConvertible, Sendable, Equatable {
         case .io(let path, let operation, let reason): "manifest \(path): could not \(operation): \(reason)"
         case .notAManifest(let path, let reason): "\(path) is not a manifest: \(reason)"
         case .unsupportedVersion(let path, let version):
-            "manifest \(path) has format version \(version); this build reads version \(ManifestFormat.version)"
+            "manifest \(path) has format version \(version), written by \(version < ManifestFormat.version ? "an older" : "a newer") "
+                + "windtunnel; this build reads only version \(ManifestFormat.version)"
         case .corrupt(let path, let offset, let reason): "manifest \(path) is corrupt near byte \(offset): \(reason)"
         case .cutBeforeHeader(let path): "manifest \(path) ends before its header is complete"
         case .noManifests(let folder): "folder \(folder) holds no manifest (files named worker-<index>.wtm)"
+        case .notOneRun(let folder, let reason): "folder \(folder) does not hold the manifests of one run: \(reason)"
         case .finished(let path): "manifest \(path) was already finished"
         }
     }

@@ -1,4 +1,4 @@
-/// The manifest file format, version 1.
+/// The manifest file format, version 2 (version 1's header had no `run` options).
 ///
 /// A manifest is one worker's ground-truth journal: what it sent and what the broker acknowledged.
 /// ```
@@ -15,8 +15,10 @@
 public enum ManifestFormat {
     /// The first eight bytes of every manifest.
     static let magic: [UInt8] = [0x57, 0x54, 0x4D, 0x46, 0x0D, 0x0A, 0x1A, 0x0A]
-    /// The format version this code writes and reads.
-    public static let version: UInt32 = 1
+    /// The format version this code writes and reads; a file of any other version is refused. Raise it
+    /// whenever the layout changes, the header's JSON included: a reader then names the version it cannot
+    /// read instead of failing on a missing key or misreading a field.
+    public static let version: UInt32 = 2
     /// Bytes before the first frame: magic and version.
     static let preambleBytes = 12
     /// Bytes before a block's payload: tag and length.

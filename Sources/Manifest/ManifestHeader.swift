@@ -4,6 +4,8 @@ import EventModel
 public struct ManifestHeader: Codable, Sendable, Equatable {
     /// The resolved generator settings the worker ran with.
     public var settings: GeneratorSettings
+    /// The rest of the resolved options: topic, compression, processes, rate split, duration or count, tail.
+    public var run: RunOptions
     /// The run's seed (also in `settings`, repeated so a reader need not know the settings' layout).
     public var seed: UInt64
     /// This worker's index, from 0.
@@ -15,8 +17,11 @@ public struct ManifestHeader: Codable, Sendable, Equatable {
     /// When the worker's timetable started, epoch milliseconds.
     public var startTimeMs: Int64
 
-    public init(settings: GeneratorSettings, workerIndex: Int, workerCount: Int, hostName: String, startTimeMs: Int64) {
+    public init(
+        settings: GeneratorSettings, run: RunOptions = RunOptions(), workerIndex: Int, workerCount: Int, hostName: String, startTimeMs: Int64
+    ) {
         self.settings = settings
+        self.run = run
         seed = settings.seed
         self.workerIndex = workerIndex
         self.workerCount = workerCount
@@ -26,6 +31,7 @@ public struct ManifestHeader: Codable, Sendable, Equatable {
 
     enum CodingKeys: String, CodingKey {
         case settings
+        case run
         case seed
         case workerIndex = "worker_index"
         case workerCount = "worker_count"

@@ -4,7 +4,9 @@ import EventModel
 /// Counts over one or more manifests: what was sent and acknowledged, by flag, lateness, malformed kind and
 /// severity, with time ranges. Codable for `validation.json` and `windtunnel manifest inspect`.
 public struct ManifestSummary: Codable, Sendable, Equatable {
-    /// Per worker: how its file ended.
+    /// The run's options as the first worker's header records them; nil for counts not read from a folder.
+    public var options: Options?
+    /// Per worker: its rate and start, and how its file ended.
     public var workers: [WorkerSummary] = []
     /// Records in the manifests (every record was sent).
     public var sent: UInt64 = 0
@@ -63,7 +65,7 @@ public struct ManifestSummary: Codable, Sendable, Equatable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case workers, sent, acked, failed, unacknowledged
+        case options, workers, sent, acked, failed, unacknowledged
         case termCaseInsensitive = "term_case_insensitive"
         case termCaseSensitive = "term_case_sensitive"
         case decoys, tail, malformed, lateness, severities
@@ -74,12 +76,44 @@ public struct ManifestSummary: Codable, Sendable, Equatable {
     }
 }
 
-/// How one worker's manifest ended.
+extension ManifestSummary {
+    /// The resolved options of a run: what every worker's header shares (`ManifestDirectory` refuses a folder
+    /// whose workers disagree), except that under `--total-rps` each worker's rate and, with `--duration`,
+    /// its count are its own: `settings.rps` and `run.event_count` are the first worker's, and `workers`
+    /// lists each one's.
+    public struct Options: Codable, Sendable, Equatable {
+        /// The event settings, seed included.
+        public var settings: GeneratorSettings
+        /// Topic, compression, processes, rate split, duration or count, and tail.
+        public var run: RunOptions
+        /// Workers in the run, on every machine.
+        public var workerCount: Int
+
+        public init(header: ManifestHeader) {
+            settings = header.settings
+            run = header.run
+            workerCount = header.workerCount
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case settings, run
+            case workerCount = "worker_count"
+        }
+    }
+}
+
+/// One worker of a manifest folder: where and when it ran, at what rate, and how its file ended.
 public struct WorkerSummary: Codable, Sendable, Equatable {
     /// The worker's index.
     public var worker: Int
     /// The host it ran on.
     public var hostName: String
+    /// When its timetable started, epoch milliseconds.
+    public var startTimeMs: Int64
+    /// Its records per second.
+    public var recordsPerSecond: Int
+    /// Measured records it was to send; nil when it was to send until stopped.
+    public var eventCount: UInt64?
     /// Records read from its file.
     public var records: UInt64
     /// Whether its footer was there.
@@ -87,9 +121,12 @@ public struct WorkerSummary: Codable, Sendable, Equatable {
     /// Where a cut-short file stops.
     public var cutShortReason: String?
 
-    public init(worker: Int, hostName: String, ending: ManifestEnding) {
-        self.worker = worker
-        self.hostName = hostName
+    public init(header: ManifestHeader, ending: ManifestEnding) {
+        worker = header.workerIndex
+        hostName = header.hostName
+        startTimeMs = header.startTimeMs
+        recordsPerSecond = header.settings.recordsPerSecond
+        eventCount = header.run.eventCount
         records = ending.records
         complete = ending.isComplete
         if case .cutShort(_, let reason) = ending { cutShortReason = reason }
@@ -98,6 +135,9 @@ public struct WorkerSummary: Codable, Sendable, Equatable {
     enum CodingKeys: String, CodingKey {
         case worker
         case hostName = "host_name"
+        case startTimeMs = "start_time_ms"
+        case recordsPerSecond = "rps"
+        case eventCount = "event_count"
         case records, complete
         case cutShortReason = "cut_short_reason"
     }

@@ -40,6 +40,35 @@ struct SettingsTests {
         #expect(throws: SettingError.self) { try TermVariantWeights(parsing: "shouting=1") }
     }
 
+    @Test("term variant weights by the term's spellings, as --term-variants takes them")
+    func termVariantSpellings() throws {
+        let weights = try TermVariantWeights(parsing: "crash=3,CRASH=1,crashed=0.5", term: "crash")
+        #expect(weights.weights == [3, 0, 1, 0.5])
+        #expect(try TermVariantWeights(parsing: "crash=1,Crash=1,CRASH=1,crashed=1", term: "crash") == .even)
+        #expect(try TermVariantWeights(parsing: "Panic=1,UPPER=2", term: "panic").weights == [0, 1, 2, 0])
+        #expect(try TermVariantWeights(parsing: weights.description, term: "crash") == weights)
+        let bad: [(text: String, reason: String)] = [
+            ("crush=1", "unknown variant 'crush' (expected crash, Crash, CRASH, crashed, or lower, capitalized, upper, suffixed)"),
+            ("cRaSh=1", "unknown variant 'cRaSh'"),
+            ("crash=1,lower=2", "crash (lower) is given twice"),
+            ("crash=0,CRASH=0", "at least one weight must be greater than 0"),
+            ("crash=-1", "'-1' is negative"),
+            ("crash=lots", "'lots' is not a number"),
+            ("crash", "'crash' is not of the form name=weight"),
+            ("crash=1,", "'' is not of the form name=weight"),
+        ]
+        for (text, reason) in bad {
+            let error = #expect(throws: SettingError.self) { try TermVariantWeights(parsing: text, term: "crash") }
+            #expect(error?.setting == "--term-variants")
+            #expect(error?.input == text)
+            #expect(error?.reason.hasPrefix(reason) == true, "\(error?.reason ?? "")")
+        }
+        // `X` spells both the capitalized and the upper-case variant of the term `x`.
+        let ambiguous = #expect(throws: SettingError.self) { try TermVariantWeights(parsing: "X=1", term: "x") }
+        #expect(ambiguous?.reason == "'X' names both capitalized and upper; use the variant names instead")
+        #expect(try TermVariantWeights(parsing: "upper=1", term: "x").weights == [0, 0, 1, 0])
+    }
+
     @Test("late classes and explicit ranges")
     func lateClass() throws {
         #expect(try LateClass(parsing: "within") == .within)

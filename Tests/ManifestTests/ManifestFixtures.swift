@@ -41,13 +41,28 @@ func randomRecords(_ count: Int, seed: UInt64) -> [ManifestRecord] {
     }
 }
 
-/// A header for worker `index` of `count`.
+/// Run options unlike the defaults in every field, for `workers` workers at 20,000 records per second each.
+func runOptions(workers: Int = 4) -> RunOptions {
+    var run = RunOptions()
+    run.topic = "logs-under-test"
+    run.compression = "zstd"
+    run.processes = workers
+    run.totalRecordsPerSecond = 20_000 * workers
+    run.durationMs = 30_000
+    run.eventCount = 600_000
+    run.tail = TailPlan(windowMs: 10_000, watermarkDelayMs: 30_000, speedup: 20)
+    return run
+}
+
+/// A header for worker `index` of `count`, at 20,000 records per second: its share of the total rate.
 func header(worker index: Int, of count: Int = 1) -> ManifestHeader {
     var settings = GeneratorSettings()
+    settings.recordsPerSecond = 20_000
     settings.seed = 77
     settings.lateFraction = 0.1
     settings.lateClass = .range(minMs: 5_000, maxMs: 20_000)
-    return ManifestHeader(settings: settings, workerIndex: index, workerCount: count, hostName: "test-host", startTimeMs: 1_769_000_000_000)
+    return ManifestHeader(
+        settings: settings, run: runOptions(workers: count), workerIndex: index, workerCount: count, hostName: "test-host", startTimeMs: 1_769_000_000_000)
 }
 
 /// Every record of the file at `path`, and how it ended.

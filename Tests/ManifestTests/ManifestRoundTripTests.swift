@@ -20,6 +20,7 @@ struct ManifestRoundTripTests {
 
         let read = try readAll(path)
         #expect(read.header == header(worker: 3, of: 4))
+        #expect(read.header.run == runOptions())
         #expect(read.records == records)
         #expect(read.ending == .complete(records: 200_000))
         let size = try #require(try FileManager.default.attributesOfItem(atPath: path)[.size] as? Int)
@@ -114,9 +115,48 @@ struct ManifestRoundTripTests {
         try bytes.write(to: URL(fileURLWithPath: path))
         #expect(throws: ManifestError.unsupportedVersion(path: path, version: 9)) { try ManifestReader(path: path) }
 
-        bytes[8] = 1
+        bytes[8] = UInt8(ManifestFormat.version)
         try bytes.prefix(20).write(to: URL(fileURLWithPath: path))
         #expect(throws: ManifestError.cutBeforeHeader(path: path)) { try ManifestReader(path: path) }
+    }
+
+    @Test("the header keeps the resolved run options, and leaves out what may hold secrets")
+    func headerOptions() throws {
+        let folder = try ScratchFolder()
+        defer { folder.remove() }
+        let path = folder.file("worker-1.wtm")
+        try ManifestWriter(path: path, header: header(worker: 1, of: 4)).finish(endTimeMs: 0)
+        let run = try ManifestReader(path: path).header.run
+        #expect(run.topic == "logs-under-test")
+        #expect(run.compression == "zstd")
+        #expect(run.processes == 4)
+        #expect(run.totalRecordsPerSecond == 80_000)
+        #expect(run.durationMs == 30_000)
+        #expect(run.eventCount == 600_000)
+        #expect(run.tail == TailPlan(windowMs: 10_000, watermarkDelayMs: 30_000, speedup: 20))
+
+        let json = String(decoding: try JSONEncoder().encode(header(worker: 1, of: 4)), as: UTF8.self)
+        #expect(json.contains("\"run\":{"))
+        for absent in ["brokers", "properties", "password"] { #expect(!json.contains(absent)) }
+        // A run sent until stopped, without a tail, records no count, duration, split or tail.
+        let plain = try JSONDecoder().decode(RunOptions.self, from: JSONEncoder().encode(RunOptions()))
+        #expect(plain == RunOptions())
+        #expect(plain.eventCount == nil && plain.durationMs == nil && plain.totalRecordsPerSecond == nil && plain.tail == nil)
+    }
+
+    @Test("a manifest of format version 1 (a header without run options) is refused, naming both versions")
+    func olderVersion() throws {
+        let folder = try ScratchFolder()
+        defer { folder.remove() }
+        let path = folder.file("worker-0.wtm")
+        try ManifestWriter(path: path, header: header(worker: 0)).finish(endTimeMs: 0)
+        var bytes = try Data(contentsOf: URL(fileURLWithPath: path))
+        bytes[8] = 1
+        try bytes.write(to: URL(fileURLWithPath: path))
+        let error = #expect(throws: ManifestError.unsupportedVersion(path: path, version: 1)) { try ManifestReader(path: path) }
+        #expect(
+            error?.description
+                == "manifest \(path) has format version 1, written by an older windtunnel; this build reads only version \(ManifestFormat.version)")
     }
 
     @Test("a damaged byte in a chunk is reported as corruption, not read as data")

@@ -10,9 +10,9 @@ import Validator
 /// handed to ground truth.
 @Suite("Manifest follower")
 struct ManifestFollowerTests {
-    /// Writes worker `worker`'s manifest with `records` as (sequence, acknowledgement) in this order.
-    private func writeManifest(_ folder: String, worker: Int, _ records: [(UInt64, Acknowledgement)]) throws {
-        let header = ManifestHeader(settings: GeneratorSettings(), workerIndex: worker, workerCount: 2, hostName: "test", startTimeMs: 0)
+    /// Writes the manifest of worker `worker` of `workers` with `records` as (sequence, acknowledgement) in this order.
+    private func writeManifest(_ folder: String, worker: Int, of workers: Int = 1, _ records: [(UInt64, Acknowledgement)]) throws {
+        let header = ManifestHeader(settings: GeneratorSettings(), workerIndex: worker, workerCount: workers, hostName: "test", startTimeMs: 0)
         let writer = try ManifestWriter(path: "\(folder)/\(ManifestFormat.fileName(worker: worker))", header: header)
         for (sequence, acknowledgement) in records {
             let event = EventFacts(
@@ -28,12 +28,12 @@ struct ManifestFollowerTests {
         defer { scratch.remove() }
         func acked(_ partition: Int32, _ offset: Int64) -> Acknowledgement { .acked(partition: partition, offset: offset, atUs: 5_000_000 + offset * 1_000) }
         try writeManifest(
-            scratch.path, worker: 0,
+            scratch.path, worker: 0, of: 2,
             [
                 (0, acked(0, 0)), (1, acked(0, 1)), (2, acked(0, 2)), (3, acked(0, 3)), (4, acked(0, 4)), (5, acked(1, 0)), (6, acked(1, 1)),
                 (7, acked(1, 2)), (8, acked(1, 4)), (9, .failed(errorCode: -192, atUs: 6_000_000)),
             ])
-        try writeManifest(scratch.path, worker: 1, [(0, acked(0, 5)), (1, acked(0, 6))])
+        try writeManifest(scratch.path, worker: 1, of: 2, [(0, acked(0, 5)), (1, acked(0, 6))])
         let follower = try ManifestFollower(directory: try ManifestDirectory(path: scratch.path), rule: RuleSettings())
 
         let first = try follower.facts(partition: 0, offset: 0, worker: 0, sequence: 0)

@@ -14,7 +14,12 @@ struct ManifestCommand: ParsableCommand {
     struct Inspect: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Print a manifest folder's summary as JSON, or with --jsonl every record as a JSON line.",
-            discussion: "Reads every worker-<i>.wtm in the folder, complete or cut short, in constant memory."
+            discussion: """
+                The summary holds the run's resolved options (settings, topic, compression, processes, duration or \
+                count, tail), each worker's rate, host and start, and the counts. Reads every worker-<i>.wtm in the \
+                folder, complete or cut short, in constant memory; a folder whose workers are not one run is refused \
+                with exit code 2.
+                """
         )
 
         @Argument(help: "A folder holding worker-<i>.wtm manifests.")

@@ -4,6 +4,7 @@ import EventModel
 import Foundation
 import Generator
 import Kafka
+import Manifest
 
 /// The options of `windtunnel generate`. Where the course's generator image reads an environment variable
 /// (`KAFKA_BROKER`, `KAFKA_TOPIC`, `TARGET_RPS`, `ADDITIONAL_TERM`, `ADDITIONAL_TERM_RATE`), that variable is
@@ -56,23 +57,37 @@ struct GeneratorOptions: ParsableArguments {
     @Option(help: "Records carrying the term per second per process. Default: $ADDITIONAL_TERM_RATE, else 100.")
     var crashRate: Int?
 
+    @Option(
+        help: ArgumentHelp(
+            "How often each spelling of the term is injected, by its spelling or variant name (lower, capitalized, upper, suffixed); "
+                + "a spelling left out is not used. Default: crash=1,Crash=1,CRASH=1,crashed=1 for the term crash.",
+            valueName: "spelling=weight,..."))
+    var termVariants: String?
+
     @Option(help: "Fraction of records carrying a near miss of the term (crush, trash) that must not match (0 to 1).")
     var decoyFraction: Double = 0.01
 
-    @Option(help: "Fraction of well-formed records sent late (0 to 1).")
-    var lateFraction: Double = 0
+    @Option(help: "Fraction of well-formed records sent late (0 to 1). Default: 0.")
+    var lateFraction: Double?
 
-    @Option(help: "How late: within, boundary, beyond (of the watermark), or a range such as 5s..20s.")
-    var lateClass: String = "within"
+    @Option(help: "How late (with --late-fraction): within, boundary, beyond (of the watermark), or a range such as 5s..20s. Default: within.")
+    var lateClass: String?
 
-    @Option(help: "The detector's watermark delay the late classes and the tail are measured against.")
-    var watermark: String = "30s"
+    @Option(help: "The detector's watermark delay the late classes and the tail are measured against (with --late-fraction or --tail). Default: 30s.")
+    var watermark: String?
 
-    @Option(help: "The detector's window length the late classes and the tail are measured against.")
-    var window: String = "10s"
+    @Option(help: "The detector's window length the late classes and the tail are measured against (with --late-fraction or --tail). Default: 10s.")
+    var window: String?
 
-    @Option(help: "Fraction of records that are malformed (0 to 1).")
-    var malformedFraction: Double = 0
+    @Option(help: "Fraction of records that are malformed (0 to 1). Default: 0.")
+    var malformedFraction: Double?
+
+    @Option(
+        help: ArgumentHelp(
+            "Which kinds of malformed record to send (with --malformed-fraction), in equal shares: all, or some of "
+                + "\(MalformedKind.allCases.map(\.rawValue).joined(separator: ", ")). Default: all.",
+            valueName: "kind,..."))
+    var malformedKinds: String?
 
     @Option(help: "The run's seed: the same seed and options send the same events.")
     var seed: UInt64 = 1
@@ -91,7 +106,10 @@ struct GeneratorOptions: ParsableArguments {
     @Option(help: "Send the tail this many times faster than real time. Default: 1.")
     var tailSpeedup: Int?
 
-    @Option(help: ArgumentHelp("Run only worker I of N, for several machines sharing one seed.", valueName: "I/N"))
+    @Option(
+        help: ArgumentHelp(
+            "Run only worker I of N, for several machines sharing one seed and the same options; their manifests merge in one folder.",
+            valueName: "I/N"))
     var worker: String?
 
     func validate() throws {
@@ -111,6 +129,7 @@ struct GeneratorOptions: ParsableArguments {
         if rps != nil, totalRps != nil { throw ValidationError("--rps and --total-rps contradict each other: give one") }
         if duration != nil, count != nil { throw ValidationError("--duration and --count contradict each other: give one") }
         if tailSpeedup != nil, !tail { throw ValidationError("--tail-speedup needs --tail") }
+        try refuseIgnoredOptions()
         if tail, duration == nil, count == nil {
             throw ValidationError("--tail needs --duration or --count: a stream sent until stopped has no end for a tail to follow")
         }
@@ -130,7 +149,13 @@ struct GeneratorOptions: ParsableArguments {
         if let durationMs, durationMs <= 0 { throw ValidationError("--duration must be longer than 0") }
 
         var base = try settings(environment: environment)
-        let tailPlan = tail ? TailPlan(windowMs: base.windowMs, watermarkDelayMs: base.watermarkDelayMs, speedup: speedup) : nil
+        var run = RunOptions()
+        run.topic = topic
+        run.compression = compression
+        run.processes = indexes.count
+        run.totalRecordsPerSecond = totalRps
+        run.durationMs = durationMs
+        run.tail = tail ? TailPlan(windowMs: base.windowMs, watermarkDelayMs: base.watermarkDelayMs, speedup: speedup) : nil
         var plans: [WorkerPlan] = []
         for index in indexes {
             base.recordsPerSecond = totalRps.map { WorkerPlan.share(of: $0, worker: index, of: workerCount) } ?? base.recordsPerSecond
@@ -139,21 +164,36 @@ struct GeneratorOptions: ParsableArguments {
             } catch {
                 throw ValidationError(error.description + (totalRps != nil ? " (worker \(index)'s share of --total-rps)" : ""))
             }
-            var eventCount = count.map(UInt64.init)
+            run.eventCount = count.map(UInt64.init)
             if let durationMs {
                 let records = durationMs * Int64(base.recordsPerSecond) / 1_000
                 guard records > 0 else {
                     throw ValidationError("--duration \(duration ?? "") at \(base.recordsPerSecond) records per second sends no record")
                 }
-                eventCount = UInt64(records)
+                run.eventCount = UInt64(records)
             }
             plans.append(
                 WorkerPlan(
-                    settings: base, workerIndex: index, workerCount: workerCount,
-                    topic: topic, brokers: brokers ?? environment["KAFKA_BROKER"] ?? "127.0.0.1:9092", properties: properties,
-                    compression: compression, eventCount: eventCount, tail: tailPlan, manifestFolder: manifest))
+                    settings: base, workerIndex: index, workerCount: workerCount, run: run,
+                    brokers: brokers ?? environment["KAFKA_BROKER"] ?? "127.0.0.1:9092", properties: properties, manifestFolder: manifest))
         }
         return plans
+    }
+
+    /// Refuses an option that only shapes records another option turns on, when that option is absent: it
+    /// would be silently ignored. The window and the watermark also size the tail, so `--tail` keeps them.
+    private func refuseIgnoredOptions() throws(ValidationError) {
+        if lateClass != nil, lateFraction == nil {
+            throw ValidationError("--late-class needs --late-fraction: without late records it has no effect")
+        }
+        if lateFraction == nil, !tail {
+            for (option, value) in [("--window", window), ("--watermark", watermark)] where value != nil {
+                throw ValidationError("\(option) needs --late-fraction or --tail: it only sizes late records and the tail")
+            }
+        }
+        if malformedKinds != nil, malformedFraction == nil {
+            throw ValidationError("--malformed-kinds needs --malformed-fraction: without malformed records it has no effect")
+        }
     }
 
     /// The worker indexes to run here and the run's worker count.
@@ -178,18 +218,21 @@ struct GeneratorOptions: ParsableArguments {
         settings.crashTerm = crashTerm ?? environment["ADDITIONAL_TERM"] ?? settings.crashTerm
         settings.users = users
         settings.decoyFraction = decoyFraction
-        settings.lateFraction = lateFraction
-        settings.malformedFraction = malformedFraction
+        settings.lateFraction = lateFraction ?? settings.lateFraction
+        settings.malformedFraction = malformedFraction ?? settings.malformedFraction
         settings.seed = seed
         do {
             settings.userDistribution = try UserDistribution(parsing: userDistribution)
             settings.severityWeights = try SeverityWeights(parsing: severityWeights)
-            settings.lateClass = try LateClass(parsing: lateClass)
+            settings.termVariants = try termVariants.map { text throws(SettingError) in try TermVariantWeights(parsing: text, term: settings.crashTerm) }
+                ?? settings.termVariants
+            settings.lateClass = try lateClass.map { text throws(SettingError) in try LateClass(parsing: text) } ?? settings.lateClass
+            settings.malformedKinds = try malformedKinds.map { text throws(SettingError) in try MalformedKinds(parsing: text) } ?? settings.malformedKinds
         } catch {
             throw ValidationError(error.description)
         }
-        settings.watermarkDelayMs = try Self.duration(watermark, option: "--watermark")
-        settings.windowMs = try Self.duration(window, option: "--window")
+        if let watermark { settings.watermarkDelayMs = try Self.duration(watermark, option: "--watermark") }
+        if let window { settings.windowMs = try Self.duration(window, option: "--window") }
         do {
             try settings.validate()
         } catch {

@@ -1,5 +1,3 @@
-import EventModel
-
 /// The tail a worker sends after its measured records (DESIGN.md, "Watermark semantics"): a detector's
 /// watermark only moves with new matching data, so without it the last `window + delay` of the stream never
 /// closes. For `window + delay + 10 s` of event time the tail sends a few matching records per second, from
