@@ -1,4 +1,5 @@
 import Foundation
+import Harness
 import Testing
 #if canImport(Glibc)
 import Glibc
@@ -116,6 +117,29 @@ struct EndToEndRunTests {
         #expect(leftBehind.isEmpty, "left behind: \(leftBehind)")
     }
 
+    /// The run goes on after an interrupt has stopped everything (the signal handler runs on another thread):
+    /// whatever it tries to start next (here the validator) must not start, and the run ends with
+    /// `RunInterrupted` leaving nothing behind. The interrupt comes from the run's own progress message.
+    @Test func nothingStartsAfterAnInterrupt() throws {
+        let folder = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        var scenario = try ScenarioLoader.load(path: "\(Self.packageRoot)/scenarios/smoke.yaml", overrides: ["duration=60s"])
+        scenario.detector.settleMs = 0
+        var options = ScenarioRun.Options(executable: Self.windtunnel)
+        options.resultsRoot = "\(folder)/results"
+        options.drainTimeoutMs = 1_000
+        let interrupter = Interrupter(folder: folder)
+        let run = ScenarioRun(scenario: scenario, options: options) { interrupter.note($0) }
+        interrupter.run = run
+        #expect(throws: RunInterrupted.self) { _ = try run.run() }
+        #expect(run.wasInterrupted)
+        Self.expectSmokeProcesses(interrupter.running, "")
+        let leftBehind = interrupter.running.filter(\.isAlive)
+        #expect(leftBehind.isEmpty, "left behind: \(leftBehind)")
+        let results = try resultsFolder(under: "\(folder)/results")
+        #expect(!FileManager.default.fileExists(atPath: "\(results)/validate.log"), "the validator started after the interrupt")
+    }
+
     /// smoke.yaml's processes, by a piece of each command line: one broker, one generator with 2 workers, one
     /// detector.
     static let smokeProcesses = [("tansu", 1), ("windtunnel generate ", 1), ("windtunnel generate-worker", 2), ("windtunnel detect ", 1)]
@@ -141,6 +165,34 @@ struct EndToEndRunTests {
 
     private static func count(_ text: String, in processes: [ProcessEntry]) -> Int {
         processes.filter { $0.commandLine.contains(text) }.count
+    }
+}
+
+/// Interrupts a run in the same process once its generator has started all its workers, as Ctrl-C would,
+/// and notes the run's processes then. Other tests' brokers may be children of this process too, so the
+/// run's own are told by its results folder and its broker's port.
+private final class Interrupter: @unchecked Sendable {
+    // Unchecked: `run` is set before the run starts; the rest is used only by the run's thread and after it.
+    private let folder: String
+    var run: ScenarioRun?
+    private var broker: String?
+    /// The processes the run had started when it was interrupted.
+    private(set) var running: [ProcessEntry] = []
+
+    init(folder: String) {
+        self.folder = folder
+    }
+
+    func note(_ progress: String) {
+        if let match = progress.firstMatch(of: /embedded broker on (\S+)/) { broker = String(match.1) }
+        guard progress.hasPrefix("generator started") else { return }
+        running = EndToEndRunTests.awaitSmokeProcesses(while: { true }) {
+            let own = ProcessEntry.descendants(of: getpid()).filter { process in
+                process.commandLine.contains(folder) || broker.map(process.commandLine.contains) == true
+            }
+            return own + own.flatMap { ProcessEntry.descendants(of: $0.pid) }
+        }
+        run?.interrupt()
     }
 }
 
