@@ -1,10 +1,12 @@
 import Contracts
+import EventModel
 import Foundation
+import Kafka
 import Yams
 
-/// Reads scenario files strictly: unknown keys, bad durations, out-of-range numbers and impossible
-/// combinations are refused with the file, line and key (or the `--set` that gave the value); `--set
-/// key=value` overrides are applied first.
+/// Reads scenario files strictly: unknown keys, bad durations, out-of-range numbers, generator values that
+/// `windtunnel generate` would refuse and impossible combinations are refused with the file, line and key (or
+/// the `--set` that gave the value); `--set key=value` overrides are applied first.
 public enum ScenarioLoader {
     /// Loads the scenario at `path`, with `overrides` (`generator.rps=2000`, dotted keys) applied on top.
     public static func load(path: String, overrides: [String] = []) throws(ScenarioError) -> Scenario {
@@ -39,6 +41,7 @@ public enum ScenarioLoader {
         let origins = ScenarioOrigins(file: source, overrides: overridden)
         let scenario = try decode(root, origins: origins, defaultName: defaultName)
         try check(scenario, origins: origins)
+        try checkGenerator(scenario, origins: origins)
         return scenario
     }
 
@@ -103,16 +106,18 @@ public enum ScenarioLoader {
         var plan = GeneratorPlan()
         if let value = try fields.int("processes", in: 1...64) { plan.processes = value }
         if let value = try fields.int("rps", in: 1...10_000_000) { plan.rps = value }
+        plan.totalRps = try fields.int("total_rps", in: 1...100_000_000)
         if let value = try fields.int("users", in: 1...1_000_000) { plan.users = value }
         if let value = try fields.string("user_distribution") { plan.userDistribution = value }
         if let value = try fields.string("severity_weights") { plan.severityWeights = value }
         if let value = try fields.string("crash_term") { plan.crashTerm = value }
         if let value = try fields.int("crash_rate", in: 0...10_000_000) { plan.crashRate = value }
+        if let value = try fields.fraction("decoy_fraction") { plan.decoyFraction = value }
         if let value = try fields.fraction("late_fraction") { plan.lateFraction = value }
         if let value = try fields.string("late_class") { plan.lateClass = value }
         if let value = try fields.fraction("malformed_fraction") { plan.malformedFraction = value }
         if let value = try fields.unsigned("seed") { plan.seed = value }
-        if let value = try fields.string("compression") { plan.compression = value }
+        if let value = try fields.choice("compression", ProducerConfiguration.Compression.self) { plan.compression = value.rawValue }
         if let value = try fields.int("tail_speedup", in: 1...1_000) { plan.tailSpeedup = value }
         if var ramp = try fields.section("ramp") {
             guard let start = try ramp.int("start", in: 1...100_000_000), let step = try ramp.int("step", in: 1...100_000_000),
@@ -192,11 +197,6 @@ public enum ScenarioLoader {
     private static func check(_ scenario: Scenario, origins: ScenarioOrigins) throws(ScenarioError) {
         let generator = scenario.generator
         let detector = scenario.detector
-        if generator.crashRate > generator.rps {
-            throw origins.error(
-                "generator.crash_rate", near: ["generator.rps"],
-                "\(generator.crashRate) term records per second cannot fit in \(generator.rps) records per second")
-        }
         if detector.kind == .external && detector.alerts == nil {
             throw origins.error(
                 "detector.alerts", near: ["detector.kind"],
@@ -215,6 +215,14 @@ public enum ScenarioLoader {
             throw origins.error(
                 "detector.instances", near: ["detector.kind"], "the Spark job runs as one query (Spark splits the partitions itself); use 1 instance")
         }
+        if generator.totalRps != nil && origins.gives("generator.rps") {
+            throw origins.error("generator.total_rps", near: ["generator.rps"], "contradicts generator.rps: give one of them")
+        }
+        if let totalRps = generator.totalRps, totalRps < generator.processes {
+            throw origins.error(
+                "generator.total_rps", near: ["generator.processes"],
+                "\(totalRps) records per second cannot be split over \(generator.processes) processes")
+        }
         if let ramp = generator.ramp {
             if ramp.maxRps < ramp.startRps {
                 throw origins.error("generator.ramp.max", "\(ramp.maxRps) is below the start rate \(ramp.startRps)")
@@ -222,6 +230,10 @@ public enum ScenarioLoader {
             if ramp.startRps < generator.processes {
                 throw origins.error(
                     "generator.ramp.start", "\(ramp.startRps) records per second cannot be split over \(generator.processes) processes")
+            }
+            // A ramp's steps set the rate and the length of the stream: these would be silently ignored.
+            for key in ["duration", "generator.rps", "generator.total_rps"] where origins.gives(key) {
+                throw origins.error(key, "a ramp sets the rate and length of every step (ramp.step, ramp.every, ramp.max); drop \(key)")
             }
             if !scenario.faults.isEmpty {
                 throw origins.error("faults", "a ramp measures the detector undisturbed; drop the faults")
@@ -258,6 +270,44 @@ public enum ScenarioLoader {
                 }
                 instances += 1
             }
+        }
+    }
+
+    /// The generator's values, read by the parsers and checked by the rules `windtunnel generate` applies, at
+    /// the rate each of its processes runs, so that a value the generator would refuse stops the scenario
+    /// here rather than the run midway.
+    private static func checkGenerator(_ scenario: Scenario, origins: ScenarioOrigins) throws(ScenarioError) {
+        let plan = scenario.generator
+        // Where the per-process rate comes from: the smallest share of a total or a ramp's first step.
+        let rateKey = plan.ramp != nil ? "generator.ramp.start" : plan.totalRps != nil ? "generator.total_rps" : "generator.rps"
+        var settings = GeneratorSettings()
+        settings.recordsPerSecond = plan.processRate
+        settings.users = plan.users
+        settings.crashTerm = plan.crashTerm
+        settings.crashRate = plan.ramp == nil ? plan.crashRate : min(plan.crashRate, plan.processRate)
+        settings.decoyFraction = plan.decoyFraction
+        settings.lateFraction = plan.lateFraction
+        settings.malformedFraction = plan.malformedFraction
+        settings.seed = plan.seed
+        settings.watermarkDelayMs = scenario.detector.rule.watermarkDelayMs
+        settings.windowMs = scenario.detector.rule.windowMs
+        do {
+            settings.userDistribution = try UserDistribution(parsing: plan.userDistribution)
+            settings.severityWeights = try SeverityWeights(parsing: plan.severityWeights)
+            settings.lateClass = try LateClass(parsing: plan.lateClass)
+            try settings.validate()
+        } catch {
+            // The scenario key of each `generate` option, and the keys a combination's problem may stem from.
+            let (key, near): (String, [String]) =
+                switch error.setting {
+                case "--rps": (rateKey, [])
+                case "--watermark", "--window": ("detector.\(error.setting.dropFirst(2))", [])
+                case "--crash-rate": ("generator.crash_rate", [rateKey])
+                case "--decoy-fraction": ("generator.decoy_fraction", ["generator.malformed_fraction", "generator.crash_rate", rateKey])
+                case "--late-class": ("generator.late_class", ["detector.watermark", "detector.window", "generator.late_fraction"])
+                default: ("generator." + error.setting.dropFirst(2).replacingOccurrences(of: "-", with: "_"), [])
+                }
+            throw origins.error(key, near: near, "'\(error.input)': \(error.reason)")
         }
     }
 

@@ -20,6 +20,11 @@ final class ScenarioOrigins {
         if let line { lines[key] = line }
     }
 
+    /// Whether the file or a `--set` gives `key` (rather than its default standing).
+    func gives(_ key: String) -> Bool {
+        lines[key] != nil || overrides[key] != nil
+    }
+
     /// An error about `key` at `line` (where the faulty node is), unless a `--set` gave the value.
     func error(_ key: String, line: Int?, _ reason: String) -> ScenarioError {
         if let override = overrides[key] { return ScenarioError(override: override, key: key, reason: reason) }

@@ -203,7 +203,9 @@ public struct ScenarioRun: Sendable {
         let streamStart = Date()
         let generator = try children.start(
             name: "generator", executable: options.executable, arguments: plan.generatorArguments, logPath: folder.generatorLog)
-        progress("generator started: \(scenario.generator.processes) processes x \(scenario.generator.rps) records/s for \(DurationText.render(milliseconds: scenario.durationMs))")
+        let generatorPlan = scenario.generator
+        let rate = generatorPlan.totalRps.map { "\($0) records/s in all" } ?? "\(generatorPlan.rps) records/s"
+        progress("generator started: \(generatorPlan.processes) processes, \(rate) for \(DurationText.render(milliseconds: scenario.durationMs))")
 
         var pendingFaults = scenario.faults[...]
         var restarts: [(at: Date, index: Int)] = []

@@ -1,5 +1,5 @@
 import Contracts
-import Harness
+@testable import Harness
 import Foundation
 import Testing
 
@@ -92,8 +92,8 @@ struct ScenarioLoaderTests {
     }
 
     @Test("impossible combinations name the file, the line and the key", arguments: [
-        ("generator:\n  rps: 50\n  crash_rate: 100\n", "s.yaml:3: generator.crash_rate: 100 term records per second cannot fit"),
-        ("generator:\n  rps: 50\n", "s.yaml:2: generator.crash_rate: 100 term records per second cannot fit"),
+        ("generator:\n  rps: 50\n  crash_rate: 100\n", "s.yaml:3: generator.crash_rate: '100': is more than the 50 records per second"),
+        ("generator:\n  rps: 50\n", "s.yaml:2: generator.crash_rate: '100': is more than the 50 records per second"),
         ("detector:\n  kind: external\n", "s.yaml:2: detector.alerts: an external detector needs"),
         ("duration: 10s\nfaults:\n  - at: 12s\n    action: add-instance\n", "s.yaml:3: faults[0].at: 12s is not within"),
         ("faults:\n  - at: 5s\n    action: kill-detector\n    instance: 1\n", "s.yaml:4: faults[0].instance: instance 1 does not exist"),
@@ -109,9 +109,52 @@ struct ScenarioLoaderTests {
         ),
         ("detector:\n  kind: external\n  alerts: jsonl:a\n  instances: 2\n", "s.yaml:4: detector.instances: an external detector is one command"),
         ("detector:\n  kind: spark\nfaults:\n  - at: 5s\n    action: add-instance\n", "s.yaml:4: faults[0]: a Spark query cannot"),
+        ("generator:\n  processes: 4\n  total_rps: 3\n", "s.yaml:3: generator.total_rps: 3 records per second cannot be split over 4"),
+        ("generator:\n  rps: 100\n  total_rps: 400\n", "s.yaml:3: generator.total_rps: contradicts generator.rps"),
+        ("duration: 60s\ngenerator:\n  ramp:\n    start: 100\n    step: 10\n    every: 5s\n    max: 200\n", "s.yaml:1: duration: a ramp sets"),
+        ("generator:\n  rps: 900\n  ramp:\n    start: 100\n    step: 10\n    every: 5s\n    max: 200\n", "s.yaml:2: generator.rps: a ramp sets"),
     ])
     func combinations(yaml: String, expected: String) {
         expectRefusal(yaml, expected)
+    }
+
+    @Test("generator values are read by generate's own parsers at load", arguments: [
+        ("generator:\n  user_distribution: zipf:-1\n", "s.yaml:2: generator.user_distribution: 'zipf:-1': "),
+        ("generator:\n  severity_weights: Low=1,Severe=2\n", "s.yaml:2: generator.severity_weights: 'Low=1,Severe=2': "),
+        ("generator:\n  late_class: later\n", "s.yaml:2: generator.late_class: 'later': expected within, boundary, beyond"),
+        ("generator:\n  compression: brotli\n", "s.yaml:2: generator.compression: 'brotli' is not one of: none, gzip"),
+        ("generator:\n  crash_term: two words\n", "s.yaml:2: generator.crash_term: 'two words': may hold only"),
+        ("generator:\n  decoy_fraction: 1.5\n", "s.yaml:2: generator.decoy_fraction: expected a fraction"),
+        ("generator:\n  decoy_fraction: 0.6\n  malformed_fraction: 0.5\n", "s.yaml:2: generator.decoy_fraction: '0.6': together with"),
+        // `within` needs a watermark longer than the window plus 3 s: the detector's watermark is the culprit's line.
+        ("generator:\n  late_fraction: 0.1\ndetector:\n  watermark: 5s\n", "s.yaml:4: generator.late_class: 'within': with a 5s watermark"),
+        // The crash rate must fit in each process's share of the total.
+        ("generator:\n  processes: 4\n  total_rps: 200\n", "s.yaml:3: generator.crash_rate: '100': is more than the 50 records per second"),
+    ])
+    func generatorValues(yaml: String, expected: String) {
+        expectRefusal(yaml, expected)
+    }
+
+    @Test func decoysAndATotalRateReachTheGenerator() throws {
+        let yaml = "generator:\n  processes: 3\n  total_rps: 30000\n  decoy_fraction: 0.05\n"
+        let scenario = try ScenarioLoader.parse(yaml, source: "s.yaml", defaultName: "s")
+        let arguments = RunPlan(scenario: scenario, folder: ResultsFolder(path: "r"), brokers: "b:9092", topic: "t", properties: [])
+            .generatorArguments
+        #expect(value(of: "--total-rps", in: arguments) == "30000")
+        #expect(value(of: "--rps", in: arguments) == nil)
+        #expect(value(of: "--decoy-fraction", in: arguments) == "0.05")
+
+        let defaults = try ScenarioLoader.parse("name: x\n", source: "s.yaml", defaultName: "s")
+        let defaultArguments = RunPlan(scenario: defaults, folder: ResultsFolder(path: "r"), brokers: "b:9092", topic: "t", properties: [])
+            .generatorArguments
+        #expect(value(of: "--total-rps", in: defaultArguments) == nil)
+        #expect(value(of: "--rps", in: defaultArguments) == "5000")
+        #expect(value(of: "--decoy-fraction", in: defaultArguments) == "0.01")
+    }
+
+    /// The value after `option` in a command line.
+    private func value(of option: String, in arguments: [String]) -> String? {
+        arguments.firstIndex(of: option).map { arguments[$0 + 1] }
     }
 
     @Test("a bad --set names itself as the source", arguments: [
@@ -120,7 +163,8 @@ struct ScenarioLoaderTests {
         ("name.first=x", "--set name.first=x: 'first' is inside something that is not a mapping"),
         ("generator.rps=abc", "--set generator.rps=abc: expected a whole number, got 'abc'"),
         ("generator.rsp=5", "--set generator.rsp=5: unknown key"),
-        ("generator.crash_rate=9000", "--set generator.crash_rate=9000: 9000 term records per second cannot fit"),
+        ("generator.late_class=later", "--set generator.late_class=later: 'later': expected within"),
+        ("generator.crash_rate=9000", "--set generator.crash_rate=9000: '9000': is more than the 5000 records per second"),
         // The key at fault is another than the one set: both are named.
         ("detector.kind=external", "--set detector.kind=external: detector.alerts: an external detector needs"),
     ])
