@@ -59,7 +59,7 @@ let package = Package(
         .target(
             name: "Harness",
             dependencies: [
-                "Contracts", "EmbeddedBroker", "Kafka", "Validator", "Report", "Monitor",
+                "Contracts", "EmbeddedBroker", "EventModel", "Kafka", "Validator", "Report", "Monitor",
                 .product(name: "Yams", package: "Yams"),
             ]
         ),

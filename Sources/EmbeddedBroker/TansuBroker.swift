@@ -38,9 +38,12 @@ public struct TansuBroker: Sendable, Equatable {
     private static func pidFile(port: Int) -> URL { stateDirectory.appendingPathComponent("tansu-\(port).pid") }
 
     /// Starts a broker on `port` (nil: a free port) and waits until it answers a metadata request.
-    public static func start(port requested: Int? = nil, binary: String? = nil, readyTimeoutMs: Int = 15_000) throws(BrokerError)
-        -> TansuBroker
-    {
+    ///
+    /// `launched` gets the broker the moment its process exists, before it is ready, so that whoever must
+    /// stop it (a run being interrupted) knows of it during the wait; if it is stopped then, `start` throws.
+    public static func start(
+        port requested: Int? = nil, binary: String? = nil, readyTimeoutMs: Int = 15_000, launched: (TansuBroker) -> Void = { _ in }
+    ) throws(BrokerError) -> TansuBroker {
         let executable: String
         if let binary { executable = binary } else { executable = try TansuBinary.locate() }
         guard let port = requested ?? LocalPort.pickFree() else { throw BrokerError("no free port on 127.0.0.1 was found") }
@@ -75,6 +78,7 @@ public struct TansuBroker: Sendable, Equatable {
             throw BrokerError("cannot start \(executable): \(error.localizedDescription)")
         }
         let broker = TansuBroker(port: port, pid: process.processIdentifier)
+        launched(broker)
         do {
             try String(broker.pid).write(to: pidFile(port: port), atomically: true, encoding: .utf8)
             try broker.waitUntilReady(process: process, timeoutMs: readyTimeoutMs)

@@ -5,7 +5,7 @@ import Glibc
 #endif
 
 /// A process the run started (generator, detector instance), with its output going to a log file in the
-/// results folder. The run keeps every child in a `ChildRegistry` so that Ctrl-C or a failure stops them all.
+/// results folder. Children are started through a `ChildRegistry`, so that Ctrl-C or a failure stops them all.
 ///
 /// Children are spawned directly (not through Foundation's `Process`) for two reasons: each gets the
 /// default action for SIGINT and SIGTERM back (the run itself ignores them to handle them on a queue, and
@@ -29,7 +29,7 @@ public final class ChildProcess: @unchecked Sendable {
     /// `askWholeGroup`: whether a stop request (SIGTERM) goes to everything it started rather than to it alone.
     /// A shell command wants the former, since its shell passes nothing on; a program that stops its own
     /// helpers in order, such as the Spark job with its Python workers, wants the latter.
-    public init(name: String, executable: String, arguments: [String], logPath: String, askWholeGroup: Bool = false) throws {
+    init(name: String, executable: String, arguments: [String], logPath: String, askWholeGroup: Bool = false) throws {
         self.name = name
         self.askWholeGroup = askWholeGroup
         self.logPath = logPath
@@ -131,16 +131,50 @@ public final class ChildProcess: @unchecked Sendable {
 
 /// Every child of a run, and the embedded broker it started, so that one signal handler or one failure path
 /// can stop them all.
+///
+/// An interrupt closes the registry before it stops what it holds: from then on nothing more can start (a
+/// detector restart, a ramp step, the validator), so nothing the run starts can outlive it. A process is
+/// launched and registered in one step under the lock, so that an interrupt on another thread sees either
+/// no process or a registered one, never one in between.
 public final class ChildRegistry: @unchecked Sendable {
+    // Unchecked: `children`, `broker` and `closed` are only touched under `lock`.
     private let lock = NSLock()
+    /// Held for the whole of a stop, so that a second caller returns only once everything is stopped.
+    private let stopping = NSLock()
     private var children: [ChildProcess] = []
     private var broker: TansuBroker?
+    private var closed = false
 
     public init() {}
 
-    /// The embedded broker the run started, stopped after the children.
-    public func add(broker started: TansuBroker) {
-        lock.withLock { broker = started }
+    /// Whether the registry was closed by an interrupt.
+    public var isClosed: Bool { lock.withLock { closed } }
+
+    /// Starts the embedded broker and registers it as soon as its process exists, before it is ready, so
+    /// that an interrupt during its start-up stops it too. Throws `RunInterrupted` once closed.
+    public func startBroker() throws -> TansuBroker {
+        lock.lock()
+        var unlocked = false
+        defer { if !unlocked { lock.unlock() } }
+        guard !closed else { throw RunInterrupted() }
+        return try TansuBroker.start { launched in
+            broker = launched
+            lock.unlock()
+            unlocked = true
+        }
+    }
+
+    /// Starts a child (see `ChildProcess.init`) and registers it. Throws `RunInterrupted` once closed.
+    public func start(
+        name: String, executable: String, arguments: [String], logPath: String, askWholeGroup: Bool = false
+    ) throws -> ChildProcess {
+        try lock.withLock {
+            guard !closed else { throw RunInterrupted() }
+            let child = try ChildProcess(
+                name: name, executable: executable, arguments: arguments, logPath: logPath, askWholeGroup: askWholeGroup)
+            children.append(child)
+            return child
+        }
     }
 
     /// The children still running, by name.
@@ -148,13 +182,13 @@ public final class ChildRegistry: @unchecked Sendable {
         lock.withLock { children.filter(\.isRunning).map { ($0.name, $0.pid) } }
     }
 
-    /// Adds a child.
-    public func add(_ child: ChildProcess) {
-        lock.withLock { children.append(child) }
+    /// Refuses every later start; what runs already keeps running until it is stopped.
+    public func close() {
+        lock.withLock { closed = true }
     }
 
     /// Stops every child still running (SIGTERM, then SIGKILL), and what each of them started.
-    public func stopAll(graceMs: Int = 5_000) {
+    private func stopAll(graceMs: Int) {
         let all = lock.withLock { children }
         let running = all.filter { $0.isRunning || $0.groupAlive }
         running.forEach { $0.askToStop() }
@@ -165,15 +199,23 @@ public final class ChildRegistry: @unchecked Sendable {
         all.forEach { kill(-$0.pid, SIGKILL) }
     }
 
-    /// Stops every child, then the broker; safe to call more than once.
+    /// Stops every child, then the broker; safe to call more than once and from several threads: a call
+    /// made while another stops returns when that stop is done.
     public func stopEverything(graceMs: Int = 5_000) {
-        stopAll(graceMs: graceMs)
-        let started = lock.withLock {
-            defer { broker = nil }
-            return broker
+        stopping.withLock {
+            stopAll(graceMs: graceMs)
+            let started = lock.withLock {
+                defer { broker = nil }
+                return broker
+            }
+            started?.stop()
         }
-        started?.stop()
     }
+}
+
+/// A run was interrupted: nothing more may start.
+public struct RunInterrupted: Error, CustomStringConvertible, Sendable {
+    public var description: String { "the run was interrupted" }
 }
 
 /// A child process could not be started.

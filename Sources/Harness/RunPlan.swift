@@ -28,41 +28,51 @@ struct RunPlan {
 
     /// The generator for the whole measured stream with its tail.
     var generatorArguments: [String] {
-        generatorArguments(
-            rps: scenario.generator.rps, durationMs: scenario.durationMs, seed: scenario.generator.seed,
-            manifest: folder.manifestFolder, tail: true)
+        let generator = scenario.generator
+        return generatorArguments(
+            rate: generator.totalRps.map { ["--total-rps", String($0)] } ?? ["--rps", String(generator.rps)],
+            crashRate: generator.crashRate, durationMs: scenario.durationMs, seed: generator.seed, manifest: folder.manifestFolder, tail: true)
     }
 
     /// Step `index` of a ramp at `totalRps` in all, without a tail, in a manifest folder of its own.
     func rampStepArguments(index: Int, totalRps: Int, stepMs: Int64) -> [String] {
-        generatorArguments(
-            rps: max(1, totalRps / scenario.generator.processes), durationMs: stepMs,
-            seed: scenario.generator.seed &+ UInt64(index), manifest: rampManifest(step: index), tail: false)
+        rampArguments(
+            totalRps: totalRps, durationMs: stepMs, seed: scenario.generator.seed &+ UInt64(index), manifest: rampManifest(step: index),
+            tail: false)
     }
 
     /// After a ramp: a short stream at the first step's rate, then the tail that closes every window.
     func rampTailArguments(after steps: Int) -> [String] {
-        let rate = scenario.generator.ramp?.startRps ?? scenario.generator.rps
+        rampArguments(
+            totalRps: scenario.generator.ramp?.startRps ?? scenario.generator.rps, durationMs: 2_000,
+            seed: scenario.generator.seed &+ UInt64(steps), manifest: rampManifest(step: steps), tail: true)
+    }
+
+    /// A ramp's generator at `totalRps` in all, as a rate per process; the crash rate is capped at it, as a
+    /// slow first step may be below the scenario's crash rate.
+    private func rampArguments(totalRps: Int, durationMs: Int64, seed: UInt64, manifest: String, tail: Bool) -> [String] {
+        let rps = scenario.generator.processRate(ofTotal: totalRps)
         return generatorArguments(
-            rps: max(1, rate / scenario.generator.processes), durationMs: 2_000, seed: scenario.generator.seed &+ UInt64(steps),
-            manifest: rampManifest(step: steps), tail: true)
+            rate: ["--rps", String(rps)], crashRate: min(scenario.generator.crashRate, rps), durationMs: durationMs, seed: seed,
+            manifest: manifest, tail: tail)
     }
 
     /// The manifest folder of a ramp's step.
     func rampManifest(step: Int) -> String { "\(folder.manifestFolder)/step-\(step)" }
 
-    private func generatorArguments(rps: Int, durationMs: Int64, seed: UInt64, manifest: String, tail: Bool) -> [String] {
+    /// `rate` is `--rps R` or `--total-rps R`.
+    private func generatorArguments(rate: [String], crashRate: Int, durationMs: Int64, seed: UInt64, manifest: String, tail: Bool)
+        -> [String]
+    {
         let generator = scenario.generator
-        var arguments = ["generate"] + connection + [
-            "--topic", topic,
-            "--processes", String(generator.processes),
-            "--rps", String(rps),
+        var arguments = ["generate"] + connection + ["--topic", topic, "--processes", String(generator.processes)] + rate + [
             "--duration", DurationText.render(milliseconds: durationMs),
             "--users", String(generator.users),
             "--user-distribution", generator.userDistribution,
             "--severity-weights", generator.severityWeights,
             "--crash-term", generator.crashTerm,
-            "--crash-rate", String(min(generator.crashRate, rps)),
+            "--crash-rate", String(crashRate),
+            "--decoy-fraction", String(generator.decoyFraction),
             "--late-fraction", String(generator.lateFraction),
             "--late-class", generator.lateClass,
             "--watermark", DurationText.render(milliseconds: scenario.detector.rule.watermarkDelayMs),

@@ -8,7 +8,7 @@ public struct Scenario: Sendable, Codable, Equatable {
     public var name: String
     /// One or two sentences on what the scenario exercises.
     public var description: String = ""
-    /// How long the measured stream runs, ms. Default: 20 s.
+    /// How long the measured stream runs, ms; a ramp's steps set it instead. Default: 20 s.
     public var durationMs: Int64 = 20_000
     /// Topic to produce to; a fresh suffix is added when the brokers are not our own. Default: `logs`.
     public var topic: String = "logs"
@@ -34,6 +34,9 @@ public struct GeneratorPlan: Sendable, Codable, Equatable {
     public var processes: Int = 2
     /// Records per second per process. Default: 5 000.
     public var rps: Int = 5_000
+    /// Records per second of all processes together, split evenly between them, instead of `rps`
+    /// (`--total-rps`). Default: none.
+    public var totalRps: Int?
     /// Number of users, `user_1000` onwards. Default: 1 000.
     public var users: Int = 1_000
     /// `uniform` or `zipf:S`. Default: uniform.
@@ -44,6 +47,9 @@ public struct GeneratorPlan: Sendable, Codable, Equatable {
     public var crashTerm: String = "crash"
     /// Term-bearing records per second per process. Default: 100.
     public var crashRate: Int = 100
+    /// Fraction of records carrying a near miss of the term (`crush`, `trash`) that must not match.
+    /// Default: 0.01.
+    public var decoyFraction: Double = 0.01
     /// Fraction of records sent late. Default: 0.
     public var lateFraction: Double = 0
     /// `within`, `boundary`, `beyond` or `MIN..MAX`. Default: within.
@@ -59,12 +65,23 @@ public struct GeneratorPlan: Sendable, Codable, Equatable {
     /// Default: 5.
     public var tailSpeedup: Int = 5
     /// When set, the run raises the rate step by step instead of holding `rps` for the scenario's duration,
-    /// until the detector stops keeping up (see `Ramp`).
+    /// until the detector stops keeping up (see `Ramp`); a scenario with a ramp gives no `duration`, `rps` or
+    /// `total_rps`. Default: none.
     public var ramp: Ramp?
     /// Extra `generate` options, passed as they are (for options a scenario rarely needs).
     public var extraArguments: [String] = []
 
     public init() {}
+
+    /// Records per second of each process when the processes share `total` records per second.
+    func processRate(ofTotal total: Int) -> Int { max(1, total / processes) }
+
+    /// Records per second of the slowest process: `rps`, the smallest share of `totalRps`, or the share of a
+    /// ramp's first step.
+    var processRate: Int {
+        if let ramp { return processRate(ofTotal: ramp.startRps) }
+        return totalRps.map(processRate(ofTotal:)) ?? rps
+    }
 }
 
 /// A rate that rises step by step, to find the highest one a detector sustains. Each step runs the

@@ -1,9 +1,12 @@
 import Contracts
+import EventModel
 import Foundation
+import Kafka
 import Yams
 
-/// Reads scenario files strictly: unknown keys, bad durations, out-of-range numbers and impossible
-/// combinations are refused with the file, line and key; `--set key=value` overrides are applied first.
+/// Reads scenario files strictly: unknown keys, bad durations, out-of-range numbers, generator values that
+/// `windtunnel generate` would refuse and impossible combinations are refused with the file, line and key (or
+/// the `--set` that gave the value); `--set key=value` overrides are applied first.
 public enum ScenarioLoader {
     /// Loads the scenario at `path`, with `overrides` (`generator.rps=2000`, dotted keys) applied on top.
     public static func load(path: String, overrides: [String] = []) throws(ScenarioError) -> Scenario {
@@ -29,40 +32,51 @@ public enum ScenarioLoader {
         } catch {
             throw ScenarioError(source: source, line: nil, key: nil, reason: "not valid YAML (\(error))")
         }
-        for override in overrides { root = try apply(override, to: root) }
-        return try decode(root, source: source, defaultName: defaultName)
+        var overridden: [String: String] = [:]
+        for override in overrides {
+            let key: String
+            (root, key) = try apply(override, to: root)
+            overridden[key] = override
+        }
+        let origins = ScenarioOrigins(file: source, overrides: overridden)
+        let scenario = try decode(root, origins: origins, defaultName: defaultName)
+        try check(scenario, origins: origins)
+        try checkGenerator(scenario, origins: origins)
+        return scenario
     }
 
     // MARK: Overrides
 
-    private static func apply(_ override: String, to root: Node) throws(ScenarioError) -> Node {
+    /// `root` with `override` applied, and the dotted key it set.
+    private static func apply(_ override: String, to root: Node) throws(ScenarioError) -> (Node, String) {
         guard let equals = override.firstIndex(of: "=") else {
-            throw ScenarioError(source: "--set", line: nil, key: override, reason: "write it as key=value, e.g. generator.rps=2000")
+            throw ScenarioError(override: override, key: nil, reason: "write it as key=value, e.g. generator.rps=2000")
         }
         let path = override[..<equals].split(separator: ".").map(String.init)
         let value = String(override[override.index(after: equals)...])
-        guard !path.isEmpty, path.allSatisfy({ !$0.isEmpty }) else {
-            throw ScenarioError(source: "--set", line: nil, key: override, reason: "the key is empty")
+        guard !path.isEmpty else {
+            throw ScenarioError(override: override, key: nil, reason: "the key is empty")
         }
-        return try replacing(path[...], in: root, with: value, full: path.joined(separator: "."))
+        let key = path.joined(separator: ".")
+        return (try replacing(path[...], in: root, with: value, override: override), key)
     }
 
-    private static func replacing(_ path: ArraySlice<String>, in node: Node, with value: String, full: String) throws(ScenarioError)
+    private static func replacing(_ path: ArraySlice<String>, in node: Node, with value: String, override: String) throws(ScenarioError)
         -> Node
     {
         guard let first = path.first else { return Node(value) }
         guard case .mapping(var mapping) = node else {
-            throw ScenarioError(source: "--set", line: nil, key: full, reason: "'\(first)' is inside something that is not a mapping")
+            throw ScenarioError(override: override, key: nil, reason: "'\(first)' is inside something that is not a mapping")
         }
         let child = mapping[first] ?? .mapping(Node.Mapping([]))
-        mapping[first] = try replacing(path.dropFirst(), in: child, with: value, full: full)
+        mapping[first] = try replacing(path.dropFirst(), in: child, with: value, override: override)
         return .mapping(mapping)
     }
 
     // MARK: Decoding
 
-    private static func decode(_ root: Node, source: String, defaultName: String) throws(ScenarioError) -> Scenario {
-        var fields = try YAMLFields(source: source, path: "", node: root)
+    private static func decode(_ root: Node, origins: ScenarioOrigins, defaultName: String) throws(ScenarioError) -> Scenario {
+        var fields = try YAMLFields(origins: origins, path: "", node: root)
         var scenario = Scenario(name: try fields.string("name") ?? defaultName)
         if let description = try fields.string("description") { scenario.description = description }
         if let duration = try fields.durationMs("duration", minimum: 1_000) { scenario.durationMs = duration }
@@ -77,7 +91,7 @@ public enum ScenarioLoader {
             try detector.finish()
         }
         for var fault in try fields.sections("faults") {
-            scenario.faults.append(try decodeFault(&fault, instances: scenario.detector.instances))
+            scenario.faults.append(try decodeFault(&fault))
             try fault.finish()
         }
         if var expectations = try fields.section("expectations") {
@@ -85,7 +99,6 @@ public enum ScenarioLoader {
             try expectations.finish()
         }
         try fields.finish()
-        try check(scenario, source: source)
         return scenario
     }
 
@@ -93,24 +106,25 @@ public enum ScenarioLoader {
         var plan = GeneratorPlan()
         if let value = try fields.int("processes", in: 1...64) { plan.processes = value }
         if let value = try fields.int("rps", in: 1...10_000_000) { plan.rps = value }
+        plan.totalRps = try fields.int("total_rps", in: 1...100_000_000)
         if let value = try fields.int("users", in: 1...1_000_000) { plan.users = value }
         if let value = try fields.string("user_distribution") { plan.userDistribution = value }
         if let value = try fields.string("severity_weights") { plan.severityWeights = value }
         if let value = try fields.string("crash_term") { plan.crashTerm = value }
         if let value = try fields.int("crash_rate", in: 0...10_000_000) { plan.crashRate = value }
+        if let value = try fields.fraction("decoy_fraction") { plan.decoyFraction = value }
         if let value = try fields.fraction("late_fraction") { plan.lateFraction = value }
         if let value = try fields.string("late_class") { plan.lateClass = value }
         if let value = try fields.fraction("malformed_fraction") { plan.malformedFraction = value }
         if let value = try fields.unsigned("seed") { plan.seed = value }
-        if let value = try fields.string("compression") { plan.compression = value }
+        if let value = try fields.choice("compression", ProducerConfiguration.Compression.self) { plan.compression = value.rawValue }
         if let value = try fields.int("tail_speedup", in: 1...1_000) { plan.tailSpeedup = value }
         if var ramp = try fields.section("ramp") {
             guard let start = try ramp.int("start", in: 1...100_000_000), let step = try ramp.int("step", in: 1...100_000_000),
                 let every = try ramp.durationMs("every", minimum: 2_000), let max = try ramp.int("max", in: 1...100_000_000)
             else {
-                throw ScenarioError(
-                    source: fields.source, line: fields.mapping["ramp"]?.mark?.line, key: "\(fields.path).ramp",
-                    reason: "a ramp needs start, step, every and max (e.g. start: 20000, step: 20000, every: 10s, max: 400000)")
+                throw fields.origins.error(
+                    fields.key("ramp"), "a ramp needs start, step, every and max (e.g. start: 20000, step: 20000, every: 10s, max: 400000)")
             }
             plan.ramp = Ramp(startRps: start, stepRps: step, stepMs: every, maxRps: max)
             try ramp.finish()
@@ -132,9 +146,7 @@ public enum ScenarioLoader {
             for text in value.flatMap({ $0.split(separator: ",") }) {
                 let name = text.trimmingCharacters(in: .whitespaces)
                 guard let severity = Severity(rawValue: name) else {
-                    throw ScenarioError(
-                        source: fields.source, line: fields.mapping["severities"]?.mark?.line, key: "\(fields.path).severities",
-                        reason: "'\(name)' is not one of: Low, Medium, High, Critical")
+                    throw fields.error("severities", fields.mapping["severities"], "'\(name)' is not one of: Low, Medium, High, Critical")
                 }
                 severities.insert(severity)
             }
@@ -150,14 +162,12 @@ public enum ScenarioLoader {
         return plan
     }
 
-    private static func decodeFault(_ fields: inout YAMLFields, instances: Int) throws(ScenarioError) -> Fault {
+    private static func decodeFault(_ fields: inout YAMLFields) throws(ScenarioError) -> Fault {
         guard let at = try fields.durationMs("at") else {
-            throw ScenarioError(source: fields.source, line: fields.mapping.mark?.line, key: "\(fields.path).at", reason: "missing: when the fault happens")
+            throw fields.error("at", nil, "missing: when the fault happens")
         }
         guard let action = try fields.choice("action", Fault.Action.self) else {
-            throw ScenarioError(
-                source: fields.source, line: fields.mapping.mark?.line, key: "\(fields.path).action",
-                reason: "missing: one of \(Fault.Action.allCases.map(\.rawValue).joined(separator: ", "))")
+            throw fields.error("action", nil, "missing: one of \(Fault.Action.allCases.map(\.rawValue).joined(separator: ", "))")
         }
         var fault = Fault(atMs: at, action: action)
         if let value = try fields.int("instance", in: 0...15) { fault.instance = value }
@@ -169,9 +179,7 @@ public enum ScenarioLoader {
         var expectations = Expectations()
         if let value = try fields.string("verdict") {
             guard ["pass", "fail"].contains(value) else {
-                throw ScenarioError(
-                    source: fields.source, line: fields.mapping["verdict"]?.mark?.line, key: "\(fields.path).verdict",
-                    reason: "'\(value)' is not one of: pass, fail")
+                throw fields.error("verdict", fields.mapping["verdict"], "'\(value)' is not one of: pass, fail")
             }
             expectations.verdict = value
         }
@@ -186,81 +194,120 @@ public enum ScenarioLoader {
     }
 
     /// Combinations that each field alone cannot refuse.
-    private static func check(_ scenario: Scenario, source: String) throws(ScenarioError) {
+    private static func check(_ scenario: Scenario, origins: ScenarioOrigins) throws(ScenarioError) {
         let generator = scenario.generator
-        if generator.crashRate > generator.rps {
-            throw ScenarioError(
-                source: source, line: nil, key: "generator.crash_rate",
-                reason: "\(generator.crashRate) term records per second cannot fit in \(generator.rps) records per second")
+        let detector = scenario.detector
+        if detector.kind == .external && detector.alerts == nil {
+            throw origins.error(
+                "detector.alerts", near: ["detector.kind"],
+                "an external detector needs the place its alerts are read from (jsonl:PATH, kafka:TOPIC, csv:PATH, spark-console:PATH)")
         }
-        if scenario.detector.kind == .external && scenario.detector.alerts == nil {
-            throw ScenarioError(
-                source: source, line: nil, key: "detector.alerts",
-                reason: "an external detector needs the place its alerts are read from (jsonl:PATH, kafka:TOPIC, csv:PATH, spark-console:PATH)")
+        if detector.kind != .external && detector.alerts != nil {
+            throw origins.error("detector.alerts", "only an external detector's alerts are read from elsewhere")
         }
-        if scenario.detector.kind != .external && scenario.detector.alerts != nil {
-            throw ScenarioError(
-                source: source, line: nil, key: "detector.alerts", reason: "only an external detector's alerts are read from elsewhere")
+        if detector.kind != .external && detector.command != nil {
+            throw origins.error("detector.command", "only an external detector is started from a command")
         }
-        if scenario.detector.kind != .external && scenario.detector.command != nil {
-            throw ScenarioError(
-                source: source, line: nil, key: "detector.command", reason: "only an external detector is started from a command")
+        if detector.kind == .external && detector.instances != 1 {
+            throw origins.error("detector.instances", near: ["detector.kind"], "an external detector is one command; use 1 instance")
         }
-        if scenario.detector.kind == .external && scenario.detector.instances != 1 {
-            throw ScenarioError(
-                source: source, line: nil, key: "detector.instances", reason: "an external detector is one command; use 1 instance")
+        if detector.kind == .spark && detector.instances != 1 {
+            throw origins.error(
+                "detector.instances", near: ["detector.kind"], "the Spark job runs as one query (Spark splits the partitions itself); use 1 instance")
         }
-        if scenario.detector.kind == .spark && scenario.detector.instances != 1 {
-            throw ScenarioError(
-                source: source, line: nil, key: "detector.instances",
-                reason: "the Spark job runs as one query (Spark splits the partitions itself); use 1 instance")
+        if generator.totalRps != nil && origins.gives("generator.rps") {
+            throw origins.error("generator.total_rps", near: ["generator.rps"], "contradicts generator.rps: give one of them")
+        }
+        if let totalRps = generator.totalRps, totalRps < generator.processes {
+            throw origins.error(
+                "generator.total_rps", near: ["generator.processes"],
+                "\(totalRps) records per second cannot be split over \(generator.processes) processes")
         }
         if let ramp = generator.ramp {
             if ramp.maxRps < ramp.startRps {
-                throw ScenarioError(source: source, line: nil, key: "generator.ramp.max", reason: "\(ramp.maxRps) is below the start rate \(ramp.startRps)")
+                throw origins.error("generator.ramp.max", "\(ramp.maxRps) is below the start rate \(ramp.startRps)")
             }
             if ramp.startRps < generator.processes {
-                throw ScenarioError(
-                    source: source, line: nil, key: "generator.ramp.start",
-                    reason: "\(ramp.startRps) records per second cannot be split over \(generator.processes) processes")
+                throw origins.error(
+                    "generator.ramp.start", "\(ramp.startRps) records per second cannot be split over \(generator.processes) processes")
+            }
+            // A ramp's steps set the rate and the length of the stream: these would be silently ignored.
+            for key in ["duration", "generator.rps", "generator.total_rps"] where origins.gives(key) {
+                throw origins.error(key, "a ramp sets the rate and length of every step (ramp.step, ramp.every, ramp.max); drop \(key)")
             }
             if !scenario.faults.isEmpty {
-                throw ScenarioError(source: source, line: nil, key: "faults", reason: "a ramp measures the detector undisturbed; drop the faults")
+                throw origins.error("faults", "a ramp measures the detector undisturbed; drop the faults")
             }
         }
-        var instances = scenario.detector.instances
+        var instances = detector.instances
         for (index, fault) in scenario.faults.enumerated() {
             let key = "faults[\(index)]"
             if fault.atMs >= scenario.durationMs {
-                throw ScenarioError(
-                    source: source, line: nil, key: "\(key).at",
-                    reason: "\(DurationText.render(milliseconds: fault.atMs)) is not within the \(DurationText.render(milliseconds: scenario.durationMs)) stream")
+                throw origins.error(
+                    "\(key).at", near: ["duration"],
+                    "\(DurationText.render(milliseconds: fault.atMs)) is not within the \(DurationText.render(milliseconds: scenario.durationMs)) stream")
             }
             if index > 0 && fault.atMs < scenario.faults[index - 1].atMs {
-                throw ScenarioError(source: source, line: nil, key: "\(key).at", reason: "faults must be listed in time order")
+                throw origins.error("\(key).at", "faults must be listed in time order")
             }
-            if scenario.detector.kind == .external {
-                throw ScenarioError(source: source, line: nil, key: key, reason: "faults need a detector that the run starts (swift or spark)")
+            if detector.kind == .external {
+                throw origins.error(key, "faults need a detector that the run starts (swift or spark)")
             }
             switch fault.action {
             case .killDetector, .removeInstance:
                 if fault.instance >= instances {
-                    throw ScenarioError(
-                        source: source, line: nil, key: "\(key).instance",
-                        reason: "instance \(fault.instance) does not exist then (\(instances) running)")
+                    throw origins.error("\(key).instance", "instance \(fault.instance) does not exist then (\(instances) running)")
                 }
                 if fault.action == .removeInstance {
                     if instances == 1 {
-                        throw ScenarioError(source: source, line: nil, key: key, reason: "removing the only instance leaves no detector")
+                        throw origins.error(key, "removing the only instance leaves no detector")
                     }
                     instances -= 1
                 }
             case .addInstance:
-                if scenario.detector.kind == .spark {
-                    throw ScenarioError(source: source, line: nil, key: key, reason: "a Spark query cannot take a second instance")
+                if detector.kind == .spark {
+                    throw origins.error(key, "a Spark query cannot take a second instance")
                 }
                 instances += 1
             }
+        }
+    }
+
+    /// The generator's values, read by the parsers and checked by the rules `windtunnel generate` applies, at
+    /// the rate each of its processes runs, so that a value the generator would refuse stops the scenario
+    /// here rather than the run midway.
+    private static func checkGenerator(_ scenario: Scenario, origins: ScenarioOrigins) throws(ScenarioError) {
+        let plan = scenario.generator
+        // Where the per-process rate comes from: the smallest share of a total or a ramp's first step.
+        let rateKey = plan.ramp != nil ? "generator.ramp.start" : plan.totalRps != nil ? "generator.total_rps" : "generator.rps"
+        var settings = GeneratorSettings()
+        settings.recordsPerSecond = plan.processRate
+        settings.users = plan.users
+        settings.crashTerm = plan.crashTerm
+        settings.crashRate = plan.ramp == nil ? plan.crashRate : min(plan.crashRate, plan.processRate)
+        settings.decoyFraction = plan.decoyFraction
+        settings.lateFraction = plan.lateFraction
+        settings.malformedFraction = plan.malformedFraction
+        settings.seed = plan.seed
+        settings.watermarkDelayMs = scenario.detector.rule.watermarkDelayMs
+        settings.windowMs = scenario.detector.rule.windowMs
+        do {
+            settings.userDistribution = try UserDistribution(parsing: plan.userDistribution)
+            settings.severityWeights = try SeverityWeights(parsing: plan.severityWeights)
+            settings.lateClass = try LateClass(parsing: plan.lateClass)
+            try settings.validate()
+        } catch {
+            // The scenario key of each `generate` option, and the keys a combination's problem may stem from.
+            let (key, near): (String, [String]) =
+                switch error.setting {
+                case "--rps": (rateKey, [])
+                case "--watermark", "--window": ("detector.\(error.setting.dropFirst(2))", [])
+                case "--crash-rate": ("generator.crash_rate", [rateKey])
+                case "--decoy-fraction": ("generator.decoy_fraction", ["generator.malformed_fraction", "generator.crash_rate", rateKey])
+                case "--late-class": ("generator.late_class", ["detector.watermark", "detector.window", "generator.late_fraction"])
+                default: ("generator." + error.setting.dropFirst(2).replacingOccurrences(of: "-", with: "_"), [])
+                }
+            throw origins.error(key, near: near, "'\(error.input)': \(error.reason)")
         }
     }
 

@@ -54,12 +54,19 @@ public struct ScenarioRun: Sendable {
         self.progress = progress
     }
 
-    /// Stops every process the run started; safe to call from a signal handler's queue.
+    /// Stops every process the run started and refuses to start any more; safe to call from a signal
+    /// handler's queue while `run()` goes on, and more than once: it returns when everything is stopped.
     public func interrupt() {
+        children.close()
         children.stopEverything(graceMs: 3_000)
     }
 
-    /// Runs the scenario. Throws only when the run could not be set up at all.
+    /// Whether `interrupt()` was called; `run()` may then have ended early, with `RunInterrupted` or a
+    /// failure of a stage whose processes were stopped under it.
+    public var wasInterrupted: Bool { children.isClosed }
+
+    /// Runs the scenario. Throws when the run could not be set up at all, and `RunInterrupted` when it would
+    /// start a process after `interrupt()`.
     public func run() throws -> Outcome {
         let startedAt = Date()
         // A detector the run does not start reads a topic it was told about beforehand: the scenario's, on
@@ -84,8 +91,7 @@ public struct ScenarioRun: Sendable {
             brokers = given
             topic = detectorRunsOnItsOwn ? scenario.topic : "\(scenario.topic)-\(URL(fileURLWithPath: folder.path).lastPathComponent)"
         } else {
-            let started = try TansuBroker.start()
-            children.add(broker: started)
+            let started = try children.startBroker()
             brokers = started.bootstrap
             topic = scenario.topic
             progress("embedded broker on \(brokers)")
@@ -145,10 +151,9 @@ public struct ScenarioRun: Sendable {
 
         watch?.stop()
         progress("validating")
-        let validator = try ChildProcess(
+        let validator = try children.start(
             name: "validate", executable: options.executable, arguments: plan.validateArguments(instances: nextInstance),
             logPath: "\(folder.path)/validate.log")
-        children.add(validator)
         validator.wait(timeoutMs: Int.max)
         var figures = RunFiguresReader.read(folder: folder)
         if let rampSteps {
@@ -196,10 +201,11 @@ public struct ScenarioRun: Sendable {
     ) throws -> Int {
         let folder = plan.folder
         let streamStart = Date()
-        let generator = try ChildProcess(
+        let generator = try children.start(
             name: "generator", executable: options.executable, arguments: plan.generatorArguments, logPath: folder.generatorLog)
-        children.add(generator)
-        progress("generator started: \(scenario.generator.processes) processes x \(scenario.generator.rps) records/s for \(DurationText.render(milliseconds: scenario.durationMs))")
+        let generatorPlan = scenario.generator
+        let rate = generatorPlan.totalRps.map { "\($0) records/s in all" } ?? "\(generatorPlan.rps) records/s"
+        progress("generator started: \(generatorPlan.processes) processes, \(rate) for \(DurationText.render(milliseconds: scenario.durationMs))")
 
         var pendingFaults = scenario.faults[...]
         var restarts: [(at: Date, index: Int)] = []
@@ -243,10 +249,9 @@ public struct ScenarioRun: Sendable {
         var steps: [RampStep] = []
         let graceMs = Int(max(3_000, scenario.detector.triggerMs * 3))
         for (index, rate) in ramp.rates.enumerated() {
-            let generator = try ChildProcess(
+            let generator = try children.start(
                 name: "generator", executable: options.executable,
                 arguments: plan.rampStepArguments(index: index, totalRps: rate, stepMs: ramp.stepMs), logPath: plan.folder.generatorLog)
-            children.add(generator)
             progress("ramp step \(index + 1): \(rate) records/s for \(DurationText.render(milliseconds: ramp.stepMs))")
             generator.wait(timeoutMs: Int.max)
             let summary = GeneratorSummaryFile.read(folder: plan.rampManifest(step: index))
@@ -277,10 +282,9 @@ public struct ScenarioRun: Sendable {
                 break
             }
         }
-        let tail = try ChildProcess(
+        let tail = try children.start(
             name: "generator", executable: options.executable, arguments: plan.rampTailArguments(after: steps.count),
             logPath: plan.folder.generatorLog)
-        children.add(tail)
         progress("ramp done; sending the tail")
         tail.wait(timeoutMs: Int.max)
         if tail.exitStatus != 0 {
@@ -296,11 +300,9 @@ public struct ScenarioRun: Sendable {
             executable = "/bin/sh"
             arguments = ["-c", command]
         }
-        let child = try ChildProcess(
+        return try children.start(
             name: "detector-\(index)", executable: executable, arguments: arguments, logPath: plan.folder.detectorLog(instance: index),
             askWholeGroup: plan.externalCommand != nil)
-        children.add(child)
-        return child
     }
 
     /// Waits until the detectors' batch logs together reach every partition's end, at most `timeoutMs`

@@ -1,33 +1,42 @@
 import Contracts
 import Yams
 
-/// Strict reading of one YAML mapping: typed values with errors that name file, line and dotted key, and a
-/// final check that refuses keys nobody read (a misspelt key must not be silently ignored).
+/// Strict reading of one YAML mapping: typed values with errors that name file, line and dotted key (or the
+/// `--set` that gave the value), and a final check that refuses keys nobody read (a misspelt key must not be
+/// silently ignored). The line of every key read is noted in `origins`, for checks made after decoding.
 struct YAMLFields {
-    let source: String
+    let origins: ScenarioOrigins
     let path: String
     let mapping: Node.Mapping
     private var read: Set<String> = []
 
-    init(source: String, path: String, node: Node) throws(ScenarioError) {
+    init(origins: ScenarioOrigins, path: String, node: Node) throws(ScenarioError) {
         guard case .mapping(let mapping) = node else {
-            throw ScenarioError(
-                source: source, line: node.mark?.line, key: path.isEmpty ? nil : path, reason: "expected a mapping of keys to values")
+            throw Self.error(at: path, origins: origins, line: node.mark?.line, "expected a mapping of keys to values")
         }
-        self.source = source
+        self.origins = origins
         self.path = path
         self.mapping = mapping
     }
 
-    private func key(_ name: String) -> String { path.isEmpty ? name : "\(path).\(name)" }
+    /// An error about the mapping at `path` as a whole (the top level's has no key).
+    private static func error(at path: String, origins: ScenarioOrigins, line: Int?, _ reason: String) -> ScenarioError {
+        path.isEmpty ? ScenarioError(source: origins.file, line: line, key: nil, reason: reason) : origins.error(path, line: line, reason)
+    }
 
-    private func error(_ name: String, _ node: Node?, _ reason: String) -> ScenarioError {
-        ScenarioError(source: source, line: (node ?? .mapping(mapping)).mark?.line, key: key(name), reason: reason)
+    /// The dotted key of `name` in this mapping.
+    func key(_ name: String) -> String { path.isEmpty ? name : "\(path).\(name)" }
+
+    /// An error about `name`, at the line of `node` (nil: this mapping's).
+    func error(_ name: String, _ node: Node?, _ reason: String) -> ScenarioError {
+        origins.error(key(name), line: (node ?? .mapping(mapping)).mark?.line, reason)
     }
 
     private mutating func node(_ name: String) -> Node? {
         read.insert(name)
-        return mapping[name]
+        guard let (keyNode, value) = mapping.first(where: { $0.key.string == name }) else { return nil }
+        origins.record(key(name), line: keyNode.mark?.line)
+        return value
     }
 
     private mutating func scalar(_ name: String) throws(ScenarioError) -> (String, Node)? {
@@ -108,7 +117,7 @@ struct YAMLFields {
 
     mutating func section(_ name: String) throws(ScenarioError) -> YAMLFields? {
         guard let node = node(name) else { return nil }
-        return try YAMLFields(source: source, path: key(name), node: node)
+        return try YAMLFields(origins: origins, path: key(name), node: node)
     }
 
     mutating func sections(_ name: String) throws(ScenarioError) -> [YAMLFields] {
@@ -116,7 +125,9 @@ struct YAMLFields {
         guard case .sequence(let sequence) = node else { throw error(name, node, "expected a list") }
         var sections: [YAMLFields] = []
         for (index, element) in sequence.enumerated() {
-            sections.append(try YAMLFields(source: source, path: "\(key(name))[\(index)]", node: element))
+            let path = "\(key(name))[\(index)]"
+            origins.record(path, line: element.mark?.line)
+            sections.append(try YAMLFields(origins: origins, path: path, node: element))
         }
         return sections
     }
@@ -126,12 +137,10 @@ struct YAMLFields {
         let known = read.sorted()
         for (keyNode, _) in mapping {
             guard case .scalar(let scalar) = keyNode else {
-                throw ScenarioError(source: source, line: keyNode.mark?.line, key: path.isEmpty ? nil : path, reason: "keys must be plain names")
+                throw Self.error(at: path, origins: origins, line: keyNode.mark?.line, "keys must be plain names")
             }
             if !read.contains(scalar.string) {
-                throw ScenarioError(
-                    source: source, line: keyNode.mark?.line, key: key(scalar.string),
-                    reason: "unknown key (known here: \(known.joined(separator: ", ")))")
+                throw origins.error(key(scalar.string), line: keyNode.mark?.line, "unknown key (known here: \(known.joined(separator: ", ")))")
             }
         }
     }

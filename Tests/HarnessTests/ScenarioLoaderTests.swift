@@ -1,5 +1,5 @@
 import Contracts
-import Harness
+@testable import Harness
 import Foundation
 import Testing
 
@@ -88,42 +88,97 @@ struct ScenarioLoaderTests {
         ("duration: [\n", "s.yaml:2: not valid YAML"),
     ])
     func errors(yaml: String, expected: String) {
+        expectRefusal(yaml, expected)
+    }
+
+    @Test("impossible combinations name the file, the line and the key", arguments: [
+        ("generator:\n  rps: 50\n  crash_rate: 100\n", "s.yaml:3: generator.crash_rate: '100': is more than the 50 records per second"),
+        ("generator:\n  rps: 50\n", "s.yaml:2: generator.crash_rate: '100': is more than the 50 records per second"),
+        ("detector:\n  kind: external\n", "s.yaml:2: detector.alerts: an external detector needs"),
+        ("duration: 10s\nfaults:\n  - at: 12s\n    action: add-instance\n", "s.yaml:3: faults[0].at: 12s is not within"),
+        ("faults:\n  - at: 5s\n    action: kill-detector\n    instance: 1\n", "s.yaml:4: faults[0].instance: instance 1 does not exist"),
+        ("faults:\n  - at: 5s\n    action: remove-instance\n", "s.yaml:2: faults[0]: removing the only instance"),
+        ("faults:\n  - at: 5s\n    action: add-instance\n  - at: 4s\n    action: add-instance\n", "s.yaml:4: faults[1].at: faults must be"),
+        ("detector:\n  kind: spark\n  instances: 2\n", "s.yaml:3: detector.instances: the Spark job runs as one query"),
+        ("detector:\n  kind: swift\n  command: my-detector\n", "s.yaml:3: detector.command: only an external detector"),
+        ("generator:\n  ramp:\n    start: 100\n    step: 10\n    every: 5s\n    max: 50\n", "s.yaml:6: generator.ramp.max: 50 is below"),
+        ("generator:\n  ramp:\n    start: 100\n    step: 10\n    every: 5s\n", "s.yaml:2: generator.ramp: a ramp needs start, step"),
+        (
+            "generator:\n  ramp:\n    start: 100\n    step: 10\n    every: 5s\n    max: 200\nfaults:\n  - at: 5s\n    action: add-instance\n",
+            "s.yaml:7: faults: a ramp measures the detector undisturbed"
+        ),
+        ("detector:\n  kind: external\n  alerts: jsonl:a\n  instances: 2\n", "s.yaml:4: detector.instances: an external detector is one command"),
+        ("detector:\n  kind: spark\nfaults:\n  - at: 5s\n    action: add-instance\n", "s.yaml:4: faults[0]: a Spark query cannot"),
+        ("generator:\n  processes: 4\n  total_rps: 3\n", "s.yaml:3: generator.total_rps: 3 records per second cannot be split over 4"),
+        ("generator:\n  rps: 100\n  total_rps: 400\n", "s.yaml:3: generator.total_rps: contradicts generator.rps"),
+        ("duration: 60s\ngenerator:\n  ramp:\n    start: 100\n    step: 10\n    every: 5s\n    max: 200\n", "s.yaml:1: duration: a ramp sets"),
+        ("generator:\n  rps: 900\n  ramp:\n    start: 100\n    step: 10\n    every: 5s\n    max: 200\n", "s.yaml:2: generator.rps: a ramp sets"),
+    ])
+    func combinations(yaml: String, expected: String) {
+        expectRefusal(yaml, expected)
+    }
+
+    @Test("generator values are read by generate's own parsers at load", arguments: [
+        ("generator:\n  user_distribution: zipf:-1\n", "s.yaml:2: generator.user_distribution: 'zipf:-1': "),
+        ("generator:\n  severity_weights: Low=1,Severe=2\n", "s.yaml:2: generator.severity_weights: 'Low=1,Severe=2': "),
+        ("generator:\n  late_class: later\n", "s.yaml:2: generator.late_class: 'later': expected within, boundary, beyond"),
+        ("generator:\n  compression: brotli\n", "s.yaml:2: generator.compression: 'brotli' is not one of: none, gzip"),
+        ("generator:\n  crash_term: two words\n", "s.yaml:2: generator.crash_term: 'two words': may hold only"),
+        ("generator:\n  decoy_fraction: 1.5\n", "s.yaml:2: generator.decoy_fraction: expected a fraction"),
+        ("generator:\n  decoy_fraction: 0.6\n  malformed_fraction: 0.5\n", "s.yaml:2: generator.decoy_fraction: '0.6': together with"),
+        // `within` needs a watermark longer than the window plus 3 s: the detector's watermark is the culprit's line.
+        ("generator:\n  late_fraction: 0.1\ndetector:\n  watermark: 5s\n", "s.yaml:4: generator.late_class: 'within': with a 5s watermark"),
+        // The crash rate must fit in each process's share of the total.
+        ("generator:\n  processes: 4\n  total_rps: 200\n", "s.yaml:3: generator.crash_rate: '100': is more than the 50 records per second"),
+    ])
+    func generatorValues(yaml: String, expected: String) {
+        expectRefusal(yaml, expected)
+    }
+
+    @Test func decoysAndATotalRateReachTheGenerator() throws {
+        let yaml = "generator:\n  processes: 3\n  total_rps: 30000\n  decoy_fraction: 0.05\n"
+        let scenario = try ScenarioLoader.parse(yaml, source: "s.yaml", defaultName: "s")
+        let arguments = RunPlan(scenario: scenario, folder: ResultsFolder(path: "r"), brokers: "b:9092", topic: "t", properties: [])
+            .generatorArguments
+        #expect(value(of: "--total-rps", in: arguments) == "30000")
+        #expect(value(of: "--rps", in: arguments) == nil)
+        #expect(value(of: "--decoy-fraction", in: arguments) == "0.05")
+
+        let defaults = try ScenarioLoader.parse("name: x\n", source: "s.yaml", defaultName: "s")
+        let defaultArguments = RunPlan(scenario: defaults, folder: ResultsFolder(path: "r"), brokers: "b:9092", topic: "t", properties: [])
+            .generatorArguments
+        #expect(value(of: "--total-rps", in: defaultArguments) == nil)
+        #expect(value(of: "--rps", in: defaultArguments) == "5000")
+        #expect(value(of: "--decoy-fraction", in: defaultArguments) == "0.01")
+    }
+
+    /// The value after `option` in a command line.
+    private func value(of option: String, in arguments: [String]) -> String? {
+        arguments.firstIndex(of: option).map { arguments[$0 + 1] }
+    }
+
+    @Test("a bad --set names itself as the source", arguments: [
+        ("generator.rps", "--set generator.rps: write it as key=value"),
+        ("=5", "--set =5: the key is empty"),
+        ("name.first=x", "--set name.first=x: 'first' is inside something that is not a mapping"),
+        ("generator.rps=abc", "--set generator.rps=abc: expected a whole number, got 'abc'"),
+        ("generator.rsp=5", "--set generator.rsp=5: unknown key"),
+        ("generator.late_class=later", "--set generator.late_class=later: 'later': expected within"),
+        ("generator.crash_rate=9000", "--set generator.crash_rate=9000: '9000': is more than the 5000 records per second"),
+        // The key at fault is another than the one set: both are named.
+        ("detector.kind=external", "--set detector.kind=external: detector.alerts: an external detector needs"),
+    ])
+    func badOverride(override: String, expected: String) {
+        expectRefusal("name: x\ngenerator:\n  rps: 5000\n", overrides: [override], expected)
+    }
+
+    /// Records an issue unless `yaml` with `overrides` is refused with an error that begins with `expected`.
+    private func expectRefusal(_ yaml: String, overrides: [String] = [], _ expected: String) {
         do {
-            _ = try ScenarioLoader.parse(yaml, source: "s.yaml", defaultName: "s")
-            Issue.record("accepted: \(yaml)")
+            _ = try ScenarioLoader.parse(yaml, source: "s.yaml", defaultName: "s", overrides: overrides)
+            Issue.record("accepted: \(yaml) with \(overrides)")
         } catch {
             #expect(error.description.hasPrefix(expected), "\(error.description)")
-        }
-    }
-
-    @Test("impossible combinations are refused", arguments: [
-        ("generator:\n  rps: 50\n  crash_rate: 100\n", "generator.crash_rate"),
-        ("detector:\n  kind: external\n", "detector.alerts"),
-        ("duration: 10s\nfaults:\n  - at: 12s\n    action: add-instance\n", "faults[0].at"),
-        ("faults:\n  - at: 5s\n    action: kill-detector\n    instance: 1\n", "faults[0].instance"),
-        ("faults:\n  - at: 5s\n    action: remove-instance\n", "faults[0]"),
-        ("faults:\n  - at: 5s\n    action: add-instance\n  - at: 4s\n    action: add-instance\n", "faults[1].at"),
-        ("detector:\n  kind: spark\n  instances: 2\n", "detector.instances"),
-        ("detector:\n  kind: swift\n  command: my-detector\n", "detector.command"),
-        ("generator:\n  ramp:\n    start: 100\n    step: 10\n    every: 5s\n    max: 50\n", "generator.ramp.max"),
-        ("generator:\n  ramp:\n    start: 100\n    step: 10\n    every: 5s\n", "generator.ramp"),
-        ("generator:\n  ramp:\n    start: 100\n    step: 10\n    every: 5s\n    max: 200\nfaults:\n  - at: 5s\n    action: add-instance\n", "faults"),
-        ("detector:\n  kind: external\n  alerts: jsonl:a\n  instances: 2\n", "detector.instances"),
-        ("detector:\n  kind: spark\nfaults:\n  - at: 5s\n    action: add-instance\n", "faults[0]"),
-    ])
-    func combinations(yaml: String, key: String) {
-        do {
-            _ = try ScenarioLoader.parse(yaml, source: "s.yaml", defaultName: "s")
-            Issue.record("accepted: \(yaml)")
-        } catch {
-            #expect(error.key == key, "\(error.description)")
-        }
-    }
-
-    @Test("a bad --set names itself", arguments: ["generator.rps", "=5", "name.first=x"])
-    func badOverride(override: String) {
-        #expect(throws: ScenarioError.self) {
-            _ = try ScenarioLoader.parse("name: x\n", source: "s.yaml", defaultName: "s", overrides: [override])
         }
     }
 

@@ -109,4 +109,22 @@ struct FailureTests {
         let again = try TansuBroker.start(port: broker.port)
         again.stop()
     }
+
+    /// `start` hands the broker over as soon as its process exists, so that a run interrupted during the
+    /// start-up can stop it; `start` then fails rather than report a stopped broker ready.
+    @Test("a broker stopped while it starts makes start fail and leaves nothing running")
+    func stoppedDuringStartUp() throws {
+        var launched: TansuBroker?
+        do {
+            _ = try TansuBroker.start { broker in
+                launched = broker
+                broker.stop()
+            }
+            Issue.record("a broker stopped during its start-up was reported ready")
+        } catch {
+            #expect(error.message.contains("exited during start-up"), "\(error)")
+        }
+        let broker = try #require(launched)
+        #expect(TansuBroker.status(port: broker.port) == .stopped)
+    }
 }

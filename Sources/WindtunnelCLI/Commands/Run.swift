@@ -62,12 +62,14 @@ struct Run: ParsableCommand {
             defer { signals.forEach { $0.cancel() } }
             do {
                 let outcome = try run.run()
+                if run.wasInterrupted { Self.endInterrupted { run.interrupt() } }
                 if let steps = outcome.summary.ramp { print(RunTable.ramp(steps)) }
                 print(RunTable.expectations(outcome.summary))
                 outcome.problems.forEach { print("problem: \($0)") }
                 print("\(loaded.name): \(outcome.summary.outcome); report: \(outcome.folder.path)/report.html")
                 rows.append(outcome.summary)
             } catch {
+                if run.wasInterrupted { Self.endInterrupted { run.interrupt() } }
                 throw fail("\(loaded.name): \(error)", exitCode: 2)
             }
         }
@@ -92,18 +94,30 @@ struct Run: ParsableCommand {
         (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
     }
 
-    /// On SIGINT or SIGTERM: run `stop`, then exit with 130.
+    /// On SIGINT or SIGTERM: run `stop`, then exit with 130 (see `endInterrupted`).
     static func stopOnSignals(_ stop: @escaping @Sendable () -> Void) -> [DispatchSourceSignal] {
         [SIGINT, SIGTERM].map { number in
             signal(number, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
             source.setEventHandler {
                 note("interrupted: stopping every process this run started")
-                stop()
-                Glibc.exit(130)
+                endInterrupted(after: stop)
             }
             source.resume()
             return source
         }
+    }
+
+    /// Taken for good by the first thread that ends the process after an interrupt.
+    private static let interruptedExit = NSLock()
+
+    /// Runs `stop` (which returns once everything is stopped, even when another thread does the stopping),
+    /// then exits with 130. Both the signal handler and the main thread, when a stage it was in ended under
+    /// the interrupt, come here: the first to finish exits and the other waits on the lock for that exit, so
+    /// that neither ends the process while the other still stops children, nor with another exit code.
+    static func endInterrupted(after stop: () -> Void) -> Never {
+        stop()
+        interruptedExit.lock()
+        Glibc.exit(130)
     }
 }
