@@ -150,9 +150,15 @@ public struct TansuBroker: Sendable, Equatable {
         return lines.isEmpty ? "(empty)" : lines
     }
 
+    /// The pid in `port`'s pid file, when that process is still the broker started for `port`: after a reboot
+    /// or a crash the number may belong to an unrelated process, which must never be signalled.
     private static func recordedPid(port: Int) -> Int32? {
-        guard let text = try? String(contentsOf: pidFile(port: port), encoding: .utf8) else { return nil }
-        return Int32(text.trimmingCharacters(in: .whitespacesAndNewlines))
+        guard let text = try? String(contentsOf: pidFile(port: port), encoding: .utf8),
+            let pid = Int32(text.trimmingCharacters(in: .whitespacesAndNewlines)),
+            let commandLine = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline")
+        else { return nil }
+        let arguments = commandLine.split(separator: 0).map { String(decoding: $0, as: UTF8.self) }
+        return arguments.contains("--kafka-listener-url=tcp://127.0.0.1:\(port)") ? pid : nil
     }
 
     /// Whether `pid` is a live process (a zombie child that was not reaped yet counts as gone).

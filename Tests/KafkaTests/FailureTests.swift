@@ -96,6 +96,26 @@ struct FailureTests {
         }
     }
 
+    /// A pid file left behind (a crash, a reboot) may name a process that is not the broker any more: stop
+    /// and status must leave it alone.
+    @Test("a stale pid file naming another process is not obeyed")
+    func stalePidFile() throws {
+        guard let port = LocalPort.pickFree() else { Issue.record("no free port"); return }
+        let bystander = Process()
+        bystander.executableURL = URL(fileURLWithPath: "/bin/sleep")
+        bystander.arguments = ["30"]
+        try bystander.run()
+        defer { bystander.terminate() }
+        try FileManager.default.createDirectory(at: TansuBroker.stateDirectory, withIntermediateDirectories: true)
+        let pidFile = TansuBroker.stateDirectory.appendingPathComponent("tansu-\(port).pid")
+        try String(bystander.processIdentifier).write(to: pidFile, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(at: pidFile) }
+        #expect(TansuBroker.status(port: port) == .stopped)
+        #expect(throws: BrokerError.self) { try TansuBroker.stop(port: port, graceMs: 200) }
+        usleep(300_000)
+        #expect(bystander.isRunning, "stop signalled a process that is not the broker")
+    }
+
     /// The broker closes its clients' connections when it stops, which leaves them in TIME_WAIT on its port
     /// for a minute: that must not keep a new broker off the port.
     @Test("a stopped broker's port is free again at once, even after clients talked to it")
