@@ -1,3 +1,4 @@
+import Contracts
 import Foundation
 
 /// Everything the monitor shows at one moment. Built by `MonitorSession`, rendered by `MonitorView` and
@@ -71,7 +72,7 @@ public struct ConsumerStatus: Sendable, Equatable, Encodable {
         try container.encode(processed, forKey: .processed)
         try container.encodeIfPresent(processingRate, forKey: .processingRate)
         try container.encode(lag, forKey: .lag)
-        try container.encode(Dictionary(uniqueKeysWithValues: lagByPartition.map { (String($0.key), $0.value) }), forKey: .lagByPartition)
+        try container.encodePartitionFigures(lagByPartition, forKey: .lagByPartition)
         try container.encode(verdict, forKey: .verdict)
         try container.encodeIfPresent(watermarkMs, forKey: .watermarkMs)
         try container.encodeIfPresent(lastBatchMs, forKey: .lastBatchMs)
