@@ -83,7 +83,7 @@ let package = Package(
         .testTarget(name: "KafkaTests", dependencies: ["Kafka", "EmbeddedBroker"]),
         .testTarget(name: "EventModelTests", dependencies: ["EventModel", "Contracts"]),
         .testTarget(name: "ManifestTests", dependencies: ["Manifest", "EventModel", "Contracts"]),
-        .testTarget(name: "GeneratorTests", dependencies: ["Generator", "EventModel", "Manifest", "Kafka", "EmbeddedBroker"]),
+        .testTarget(name: "GeneratorTests", dependencies: ["Generator", "EventModel", "Manifest", "Kafka", "EmbeddedBroker", "Contracts"]),
         .testTarget(name: "DetectorTests", dependencies: ["Detector", "Contracts"]),
         .testTarget(
             name: "DetectorServiceTests",

@@ -71,6 +71,7 @@ struct RunPlan {
             "--seed", String(seed),
             "--compression", generator.compression,
             "--manifest", manifest,
+            "--stats-log", folder.generatorStatsFile,
         ]
         if tail { arguments += ["--tail", "--tail-speedup", String(generator.tailSpeedup)] }
         return arguments + generator.extraArguments
