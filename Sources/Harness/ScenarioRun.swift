@@ -172,10 +172,12 @@ public struct ScenarioRun: Sendable {
         return Outcome(folder: folder, exitCode: exitCode, problems: problems, summary: record)
     }
 
-    /// What the live view watches: the detectors' group (the Swift detector commits its offsets) and every
-    /// batch log and alert file the run's detectors may write, including instances that join later.
+    /// What the live view watches: the generator's stats log for the input, the detectors' group (the Swift
+    /// detector commits its offsets) and every batch log and alert file the run's detectors may write,
+    /// including instances that join later.
     private func watchSettings(plan: RunPlan, client: ClientSettings) -> MonitorSession.Settings {
         var settings = MonitorSession.Settings(client: client, topic: plan.topic)
+        settings.generatorStatsLog = plan.folder.generatorStatsFile
         let instances = scenario.detector.instances + scenario.faults.filter { $0.action == .addInstance }.count
         switch scenario.detector.kind {
         case .swift:

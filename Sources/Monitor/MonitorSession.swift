@@ -3,10 +3,17 @@ import Kafka
 
 /// Watches a topic and the consumers reading it, and turns each refresh into a `MonitorSnapshot`.
 ///
-/// Input: the topic's partition ends (its growth). Consumers: consumer groups by their committed offsets, and
-/// detectors that commit nothing (Spark) by their batch logs' end offsets. Tansu reports a partition's end
-/// as the start of its last record batch (FACTS.md), so lag here can be short by up to one batch per
-/// partition; rates are unaffected.
+/// Input: the topic's partition ends and their growth, or, when the generator's stats log is given (during
+/// `windtunnel run`), the generator's acknowledged records and their rate. Consumers: consumer groups by
+/// their committed offsets, and detectors that commit nothing (Spark) by their batch logs' end offsets.
+///
+/// A partition's end is the larger of two figures that are both at most the true end: the broker's
+/// ListOffsets(LATEST) answer, which Tansu gives as the start of the partition's last record batch (short
+/// by up to one batch, FACTS.md), and the generator's acknowledged end, up to a second old while it sends
+/// and exact once it has finished, where it is the topic's only producer. Without the generator's figures,
+/// lag on Tansu can therefore be short by up to one record batch per partition; rates are unaffected. (A fetch
+/// response's high watermark is the true end on Tansu, but reading it takes a consumer fetching the whole
+/// stream a second time.)
 public final class MonitorSession {
     /// What to watch.
     public struct Settings: Sendable {
@@ -18,6 +25,8 @@ public final class MonitorSession {
         public var batchLogs: [String] = []
         /// JSON Lines alert files whose lines are counted (one per detector instance).
         public var alertsFiles: [String] = []
+        /// The generator's stats log (`generate --stats-log`); nil: the input is the topic's growth.
+        public var generatorStatsLog: String?
         public var judge = KeepingUpJudge()
 
         public init(client: ClientSettings, topic: String) {
@@ -33,9 +42,10 @@ public final class MonitorSession {
     private var batchLogs: [BatchLogProgress]
     private var alerts: [FileTail]
     private var alertCounts: [Int64]
+    private var generator: GeneratorProgress?
     private var partitions: [Int32] = []
     private var partitionsCheckedMs: Int64 = 0
-    private var input = RateSeries()
+    private var topicInput = RateSeries()
     private var processed: [String: RateSeries] = [:]
     private var samples: [String: [ProgressSample]] = [:]
 
@@ -49,6 +59,7 @@ public final class MonitorSession {
         batchLogs = settings.batchLogs.map(BatchLogProgress.init(path:))
         alerts = settings.alertsFiles.map(FileTail.init(path:))
         alertCounts = Array(repeating: 0, count: alerts.count)
+        generator = settings.generatorStatsLog.map(GeneratorProgress.init(path:))
     }
 
     /// Reads every source once and returns what they say now.
@@ -61,10 +72,16 @@ public final class MonitorSession {
         for partition in partitions {
             ends[partition] = try reader.watermarkOffsets(topic: settings.topic, partition: partition).high
         }
-        let arrived = ends.values.reduce(0, +)
-        input.add(atMs: nowMs, total: arrived)
-        var snapshot = MonitorSnapshot(atMs: nowMs, topic: settings.topic, arrived: arrived, inputSource: "topic")
-        snapshot.inputRate = input.rate()
+        topicInput.add(atMs: nowMs, total: ends.values.reduce(0, +))
+        generator?.refresh(nowMs: nowMs)
+        // The generator's figures take over once they give a rate, so that the input never shows none between.
+        let generatorRate = generator?.rate
+        if let generator, generatorRate != nil {
+            for (partition, end) in generator.partitionEnds { ends[partition] = max(ends[partition] ?? 0, end) }
+        }
+        var snapshot = MonitorSnapshot(
+            atMs: nowMs, topic: settings.topic, arrived: ends.values.reduce(0, +), inputSource: generatorRate == nil ? "topic" : "generator")
+        snapshot.inputRate = generatorRate ?? topicInput.rate()
 
         for (name, consumer) in groupReaders {
             let committed = try consumer.committed(partitions.map { TopicPartition(topic: settings.topic, partition: $0) })

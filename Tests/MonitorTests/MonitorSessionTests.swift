@@ -6,18 +6,20 @@ import Testing
 
 @Suite("Monitor session on a broker")
 struct MonitorSessionTests {
+    /// Hands one record to `producer`.
+    private func send(_ producer: KafkaProducer, topic: String, partition: Int32, key: String, value: String) throws {
+        _ = try Array(value.utf8).withUnsafeBytes { value in
+            try Array(key.utf8).withUnsafeBytes { key in try producer.send(topic: topic, partition: partition, key: key, value: value) }
+        }
+    }
+
     /// Produces `count` records to each of `partitions`, one flush per partition, so that the last record
     /// batch of each holds a single record (Tansu reports a partition's end as the start of its last batch).
     private func produce(_ client: ClientSettings, topic: String, partitions: Int32, count: Int) throws {
         let producer = try KafkaProducer(configuration: ProducerConfiguration(client: client))
         for partition in 0..<partitions {
             for index in 0..<count {
-                let value = Array("{\"n\":\(index)}".utf8)
-                _ = try value.withUnsafeBytes { bytes in
-                    try [UInt8]("k".utf8).withUnsafeBytes { key in
-                        try producer.send(topic: topic, partition: partition, key: key, value: bytes)
-                    }
-                }
+                try send(producer, topic: topic, partition: partition, key: "k", value: "{\"n\":\(index)}")
                 if index == count - 2 { try producer.flush(timeoutMs: 30_000) { _ in } }
             }
             try producer.flush(timeoutMs: 30_000) { _ in }
@@ -60,6 +62,47 @@ struct MonitorSessionTests {
         #expect(sparkStatus.lastBatchMs == 250)
         #expect(sparkStatus.batches == 2)
         #expect(sparkStatus.verdict == .measuring)
+    }
+
+    /// A file of `lines` in the temporary folder; the caller removes it.
+    private func temporaryFile(_ name: String, _ lines: [String]) throws -> String {
+        let path = NSTemporaryDirectory() + "monitor-\(name)-\(UUID().uuidString).jsonl"
+        try lines.map { $0 + "\n" }.joined().write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+
+    /// During a run the generator's acknowledged ends are the input: exact where Tansu's ListOffsets answer
+    /// is short by the last record batch, with the rate on the generator's clock, falling to 0 once it stops.
+    @Test func theGeneratorsStatsAreTheInput() throws {
+        let broker = try TansuBroker.start()
+        defer { broker.stop() }
+        let client = ClientSettings(brokers: broker.bootstrap)
+        try KafkaAdmin(client: client).createTopic("generated", partitions: 2)
+        let producer = try KafkaProducer(configuration: ProducerConfiguration(client: client))
+        for index in 0..<1_000 {
+            try send(producer, topic: "generated", partition: Int32(index % 2), key: "k", value: "{\"n\":\(index)}")
+        }
+        try producer.flush(timeoutMs: 30_000) { _ in }
+        let topicOnly = try MonitorSession(settings: MonitorSession.Settings(client: client, topic: "generated")).refresh()
+        #expect(topicOnly.inputSource == "topic")
+
+        let log = try temporaryFile("generator-stats", [
+            #"{"acknowledged":500,"at_ms":1000,"partition_ends":{"0":250,"1":250},"sent":600}"#,
+            #"{"acknowledged":1000,"at_ms":2000,"partition_ends":{"0":500,"1":500},"sent":1000}"#,
+        ])
+        defer { try? FileManager.default.removeItem(atPath: log) }
+        var settings = MonitorSession.Settings(client: client, topic: "generated")
+        settings.generatorStatsLog = log
+        let session = try MonitorSession(settings: settings)
+        let running = try session.refresh(nowMs: 2_400)
+        #expect(running.inputSource == "generator")
+        #expect(running.arrived == 1_000, "ListOffsets alone said \(topicOnly.arrived)")
+        #expect(running.inputRate == 500)
+        _ = try session.refresh(nowMs: 6_000)
+        _ = try session.refresh(nowMs: 9_000)
+        let stopped = try session.refresh(nowMs: 12_000)
+        #expect(stopped.inputRate == 0)
+        #expect(stopped.arrived == 1_000)
     }
 
     @Test func anAbsentTopicShowsNothingWithoutHanging() throws {
