@@ -172,9 +172,9 @@ public struct ScenarioRun: Sendable {
         return Outcome(folder: folder, exitCode: exitCode, problems: problems, summary: record)
     }
 
-    /// What the live view watches: the generator's stats log for the input, the detectors' group (the Swift
-    /// detector commits its offsets) and every batch log and alert file the run's detectors may write,
-    /// including instances that join later.
+    /// What the live view watches: the generator's stats log for the input; the detectors' group (the Swift
+    /// detector commits its offsets) with its members' batch logs, or the batch logs alone of detectors that
+    /// commit nothing; and the alert files, of every instance the run may start, including those that join later.
     private func watchSettings(plan: RunPlan, client: ClientSettings) -> MonitorSession.Settings {
         var settings = MonitorSession.Settings(client: client, topic: plan.topic)
         settings.generatorStatsLog = plan.folder.generatorStatsFile
@@ -182,6 +182,7 @@ public struct ScenarioRun: Sendable {
         switch scenario.detector.kind {
         case .swift:
             settings.groups = [plan.group]
+            settings.groupBatchLogs = [plan.group: (0..<instances).map { plan.folder.batchLogFile(instance: $0) }]
             settings.alertsFiles = (0..<instances).map { plan.folder.alertsFile(instance: $0) }
         case .spark:
             settings.batchLogs = (0..<instances).map { plan.folder.batchLogFile(instance: $0) }

@@ -71,6 +71,45 @@ struct MonitorSessionTests {
         return path
     }
 
+    /// The Swift detector commits its offsets and writes a batch log per instance: one row for its group,
+    /// lag from the commits, watermark and batch duration from the logs of the instances still logging.
+    @Test func aGroupsBatchLogsJoinItsRow() throws {
+        let broker = try TansuBroker.start()
+        defer { broker.stop() }
+        let client = ClientSettings(brokers: broker.bootstrap)
+        try KafkaAdmin(client: client).createTopic("watched", partitions: 2)
+        try produce(client, topic: "watched", partitions: 2, count: 100)
+        let group = try KafkaConsumer(configuration: ConsumerConfiguration(client: client, groupID: "swift-detector"))
+        try group.assign([TopicPartition(topic: "watched", partition: 0), TopicPartition(topic: "watched", partition: 1)])
+        try group.commit([TopicPartition(topic: "watched", partition: 0, offset: 60), TopicPartition(topic: "watched", partition: 1, offset: 40)])
+
+        let current = try temporaryFile("detector-0", [
+            #"{"batch":0,"late_watermark_ms":0,"eviction_watermark_ms":0,"end_offsets":{"0":30},"started_at":100000,"ended_at":100100,"instance":"detector-0"}"#,
+            #"{"batch":1,"late_watermark_ms":0,"eviction_watermark_ms":1769000030000,"end_offsets":{"0":60},"started_at":200000,"ended_at":200180,"instance":"detector-0"}"#,
+        ])
+        let slower = try temporaryFile("detector-1", [
+            #"{"batch":0,"late_watermark_ms":0,"eviction_watermark_ms":1769000020000,"end_offsets":{"1":40},"started_at":199000,"ended_at":199400,"instance":"detector-1"}"#,
+        ])
+        let removed = try temporaryFile("detector-2", [
+            #"{"batch":0,"late_watermark_ms":0,"eviction_watermark_ms":1769000000000,"end_offsets":{"1":20},"started_at":50000,"ended_at":59000,"instance":"detector-2"}"#,
+        ])
+        let notYetStarted = NSTemporaryDirectory() + "monitor-absent-\(UUID().uuidString).jsonl"
+        defer { [current, slower, removed].forEach { try? FileManager.default.removeItem(atPath: $0) } }
+
+        var settings = MonitorSession.Settings(client: client, topic: "watched")
+        settings.groups = ["swift-detector"]
+        settings.groupBatchLogs = ["swift-detector": [current, slower, removed, notYetStarted]]
+        let snapshot = try MonitorSession(settings: settings).refresh(nowMs: 201_000)
+        #expect(snapshot.consumers.count == 1, "no row of its own for a member's batch log")
+        let row = try #require(snapshot.consumers.first)
+        #expect(row.name == "swift-detector")
+        #expect(row.processed == 100)
+        #expect(row.lag == snapshot.arrived - 100)
+        #expect(row.watermarkMs == 1_769_000_020_000, "the slower instance's; the removed one's is stale")
+        #expect(row.lastBatchMs == 400)
+        #expect(row.batches == 4)
+    }
+
     /// During a run the generator's acknowledged ends are the input: exact where Tansu's ListOffsets answer
     /// is short by the last record batch, with the rate on the generator's clock, falling to 0 once it stops.
     @Test func theGeneratorsStatsAreTheInput() throws {
