@@ -96,7 +96,7 @@ let package = Package(
         ),
         .testTarget(name: "ReportTests", dependencies: ["Report", "GroundTruth", "Contracts"]),
         .testTarget(name: "HarnessTests", dependencies: ["Harness"]),
-        .testTarget(name: "MonitorTests", dependencies: ["Monitor", "Kafka", "EmbeddedBroker"]),
+        .testTarget(name: "MonitorTests", dependencies: ["Monitor", "Kafka", "EmbeddedBroker", "Contracts"]),
         .testTarget(name: "BenchmarksTests", dependencies: ["Benchmarks"]),
     ],
     swiftLanguageModes: [.v6]

@@ -174,7 +174,7 @@ public struct ScenarioRun: Sendable {
 
     /// What the live view watches: the generator's stats log for the input; the detectors' group (the Swift
     /// detector commits its offsets) with its members' batch logs, or the batch logs alone of detectors that
-    /// commit nothing; and the alert files, of every instance the run may start, including those that join later.
+    /// commit nothing; and the alerts, of every instance the run may start, including those that join later.
     private func watchSettings(plan: RunPlan, client: ClientSettings) -> MonitorSession.Settings {
         var settings = MonitorSession.Settings(client: client, topic: plan.topic)
         settings.generatorStatsLog = plan.folder.generatorStatsFile
@@ -183,12 +183,13 @@ public struct ScenarioRun: Sendable {
         case .swift:
             settings.groups = [plan.group]
             settings.groupBatchLogs = [plan.group: (0..<instances).map { plan.folder.batchLogFile(instance: $0) }]
-            settings.alertsFiles = (0..<instances).map { plan.folder.alertsFile(instance: $0) }
+            settings.alerts = (0..<instances).map { .jsonLines(path: plan.folder.alertsFile(instance: $0)) }
         case .spark:
             settings.batchLogs = (0..<instances).map { plan.folder.batchLogFile(instance: $0) }
-            settings.alertsFiles = (0..<instances).map { plan.folder.alertsFile(instance: $0) }
+            settings.alerts = (0..<instances).map { .jsonLines(path: plan.folder.alertsFile(instance: $0)) }
         case .external:
             settings.batchLogs = plan.externalBatchLog.map { [$0] } ?? []
+            settings.alerts = plan.externalAlerts.flatMap(AlertRecordSource.init(parsing:)).map { [$0] } ?? []
         }
         return settings
     }

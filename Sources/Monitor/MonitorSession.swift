@@ -27,8 +27,9 @@ public final class MonitorSession {
         public var groupBatchLogs: [String: [String]] = [:]
         /// Batch logs (DESIGN.md) of detectors that commit no offsets, each one consumer.
         public var batchLogs: [String] = []
-        /// JSON Lines alert files whose lines are counted (one per detector instance).
-        public var alertsFiles: [String] = []
+        /// Where the detectors' alert records are counted: JSON Lines files (one per detector instance) and
+        /// Kafka topics, read from their start.
+        public var alerts: [AlertRecordSource] = []
         /// The generator's stats log (`generate --stats-log`); nil: the input is the topic's growth.
         public var generatorStatsLog: String?
         public var judge = KeepingUpJudge()
@@ -51,8 +52,7 @@ public final class MonitorSession {
     private let admin: KafkaAdmin
     private var groups: [WatchedGroup] = []
     private var batchLogs: [BatchLogProgress]
-    private var alerts: [FileTail]
-    private var alertCounts: [Int64]
+    private let alerts: AlertWatch
     private var generator: GeneratorProgress?
     private var partitions: [Int32] = []
     private var partitionsCheckedMs: Int64 = 0
@@ -71,8 +71,7 @@ public final class MonitorSession {
                     batchLogs: (settings.groupBatchLogs[group] ?? []).map(BatchLogProgress.init(path:))))
         }
         batchLogs = settings.batchLogs.map(BatchLogProgress.init(path:))
-        alerts = settings.alertsFiles.map(FileTail.init(path:))
-        alertCounts = Array(repeating: 0, count: alerts.count)
+        alerts = try AlertWatch(sources: settings.alerts, client: settings.client)
         generator = settings.generatorStatsLog.map(GeneratorProgress.init(path:))
     }
 
@@ -117,17 +116,10 @@ public final class MonitorSession {
             snapshot.consumers.append(consumer)
         }
         if !alerts.isEmpty {
-            for index in alerts.indices {
-                let (lines, restarted) = alerts[index].newLines()
-                if restarted { alertCounts[index] = 0 }
-                alertCounts[index] += Int64(lines.count)
-            }
-            let total = alertCounts.reduce(0, +)
-            var series = processed["alerts", default: RateSeries()]
-            series.add(atMs: nowMs, total: total)
-            processed["alerts"] = series
-            snapshot.alerts = total
-            snapshot.alertRate = series.rate()
+            try alerts.refresh(nowMs: nowMs)
+            snapshot.alerts = alerts.total
+            snapshot.alertRate = alerts.rate
+            snapshot.alertsPerWindow = alerts.takeChangedWindows()
         }
         return snapshot
     }

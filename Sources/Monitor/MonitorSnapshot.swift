@@ -17,6 +17,9 @@ public struct MonitorSnapshot: Sendable, Equatable, Encodable {
     /// Alert records written so far, when an alert file is watched.
     public var alerts: Int64?
     public var alertRate: Double?
+    /// The (window, user) pairs alerted so far in each window that gained one since the previous snapshot,
+    /// when alerts are watched; a window's last figure is its count.
+    public var alertsPerWindow: [WindowAlerts]?
     /// Resident memory of the watched processes, kB, by name (`detector-0`), when the watcher knows them.
     public var residentKB: [String: Int64]?
 
@@ -26,6 +29,19 @@ public struct MonitorSnapshot: Sendable, Equatable, Encodable {
         self.arrived = arrived
         self.inputSource = inputSource
         self.consumers = []
+    }
+}
+
+/// The (window, user) pairs alerted in one window so far: alerts as DESIGN.md counts them, so an update-mode
+/// detector's repeated emissions of a pair count once.
+public struct WindowAlerts: Sendable, Equatable, Encodable {
+    /// The window's start, ms since the epoch.
+    public var windowStart: Int64
+    public var alerts: Int
+
+    public init(windowStart: Int64, alerts: Int) {
+        self.windowStart = windowStart
+        self.alerts = alerts
     }
 }
 

@@ -1,3 +1,4 @@
+import Contracts
 import EmbeddedBroker
 import Foundation
 import Kafka
@@ -142,6 +143,43 @@ struct MonitorSessionTests {
         let stopped = try session.refresh(nowMs: 12_000)
         #expect(stopped.inputRate == 0)
         #expect(stopped.arrived == 1_000)
+    }
+
+    /// Alerts from a Kafka topic (read from its start) and from a file are counted together; per window,
+    /// an alerted (window, user) pair counts once however often update mode emits it.
+    @Test func alertsAreCountedFromTopicsAndFilesAndPerWindow() throws {
+        let broker = try TansuBroker.start()
+        defer { broker.stop() }
+        let client = ClientSettings(brokers: broker.bootstrap)
+        try KafkaAdmin(client: client).createTopic("watched", partitions: 1)
+        try KafkaAdmin(client: client).createTopic("alerts", partitions: 2)
+        func alert(_ window: Int64, _ user: String, _ count: Int) -> AlertRecord {
+            AlertRecord(windowStart: window, windowEnd: window + 10_000, userId: user, crashCount: count, emittedAt: window + 11_000, batch: 1)
+        }
+        let onTopic = [alert(10_000, "user_1000", 3), alert(10_000, "user_1000", 4), alert(10_000, "user_1001", 3), alert(20_000, "user_1000", 3)]
+        let producer = try KafkaProducer(configuration: ProducerConfiguration(client: client))
+        for (index, record) in onTopic.enumerated() {
+            try send(producer, topic: "alerts", partition: Int32(index % 2), key: record.userId, value: record.jsonLine)
+        }
+        try producer.flush(timeoutMs: 30_000) { _ in }
+        let file = try temporaryFile("alerts", [alert(10_000, "user_1002", 3).jsonLine, alert(20_000, "user_1000", 5).jsonLine])
+        defer { try? FileManager.default.removeItem(atPath: file) }
+
+        var settings = MonitorSession.Settings(client: client, topic: "watched")
+        settings.alerts = [.kafka(topic: "alerts"), .jsonLines(path: file)]
+        let session = try MonitorSession(settings: settings)
+        var windows: [Int64: Int] = [:]
+        var snapshot = try session.refresh()
+        let deadline = Date().addingTimeInterval(15)
+        while true {
+            for window in snapshot.alertsPerWindow ?? [] { windows[window.windowStart] = window.alerts }
+            if snapshot.alerts == 6 || Date() > deadline { break }
+            usleep(200_000)
+            snapshot = try session.refresh()
+        }
+        #expect(snapshot.alerts == 6)
+        #expect(windows == [10_000: 3, 20_000: 1])
+        #expect(try session.refresh().alertsPerWindow == [], "no window gained an alert since")
     }
 
     @Test func anAbsentTopicShowsNothingWithoutHanging() throws {
