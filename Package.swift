@@ -95,7 +95,7 @@ let package = Package(
             dependencies: ["Validator", "GroundTruth", "Kafka", "EmbeddedBroker", "Manifest", "EventModel", "Contracts", "Report"]
         ),
         .testTarget(name: "ReportTests", dependencies: ["Report", "GroundTruth", "Contracts"]),
-        .testTarget(name: "HarnessTests", dependencies: ["Harness"]),
+        .testTarget(name: "HarnessTests", dependencies: ["Harness", "EmbeddedBroker"]),
         .testTarget(name: "MonitorTests", dependencies: ["Monitor", "Kafka", "EmbeddedBroker", "Contracts"]),
         .testTarget(name: "BenchmarksTests", dependencies: ["Benchmarks"]),
     ],
