@@ -83,7 +83,7 @@ let package = Package(
         .testTarget(name: "KafkaTests", dependencies: ["Kafka", "EmbeddedBroker"]),
         .testTarget(name: "EventModelTests", dependencies: ["EventModel", "Contracts"]),
         .testTarget(name: "ManifestTests", dependencies: ["Manifest", "EventModel", "Contracts"]),
-        .testTarget(name: "GeneratorTests", dependencies: ["Generator", "EventModel", "Manifest", "Kafka", "EmbeddedBroker"]),
+        .testTarget(name: "GeneratorTests", dependencies: ["Generator", "EventModel", "Manifest", "Kafka", "EmbeddedBroker", "Contracts"]),
         .testTarget(name: "DetectorTests", dependencies: ["Detector", "Contracts"]),
         .testTarget(
             name: "DetectorServiceTests",
@@ -97,8 +97,8 @@ let package = Package(
             dependencies: ["Validator", "GroundTruth", "Kafka", "EmbeddedBroker", "Manifest", "EventModel", "Contracts", "Report"]
         ),
         .testTarget(name: "ReportTests", dependencies: ["Report", "GroundTruth", "Contracts"]),
-        .testTarget(name: "HarnessTests", dependencies: ["Harness"]),
-        .testTarget(name: "MonitorTests", dependencies: ["Monitor", "Kafka", "EmbeddedBroker"]),
+        .testTarget(name: "HarnessTests", dependencies: ["Harness", "EmbeddedBroker"]),
+        .testTarget(name: "MonitorTests", dependencies: ["Monitor", "Kafka", "EmbeddedBroker", "Contracts"]),
         .testTarget(name: "BenchmarksTests", dependencies: ["Benchmarks"]),
     ],
     swiftLanguageModes: [.v6]

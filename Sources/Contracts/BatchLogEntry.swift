@@ -50,16 +50,7 @@ public struct BatchLogEntry: Sendable, Codable, Equatable {
         batch = try container.decode(Int64.self, forKey: .batch)
         lateWatermarkMs = try container.decode(Int64.self, forKey: .lateWatermarkMs)
         evictionWatermarkMs = try container.decode(Int64.self, forKey: .evictionWatermarkMs)
-        let offsets = try container.decode([String: Int64].self, forKey: .endOffsets)
-        var parsed: [Int32: Int64] = [:]
-        for (key, value) in offsets {
-            guard let partition = Int32(key) else {
-                throw DecodingError.dataCorruptedError(
-                    forKey: .endOffsets, in: container, debugDescription: "partition '\(key)' is not an integer")
-            }
-            parsed[partition] = value
-        }
-        endOffsets = parsed
+        endOffsets = try container.decodePartitionFigures(forKey: .endOffsets)
         startedAt = try container.decode(Int64.self, forKey: .startedAt)
         endedAt = try container.decode(Int64.self, forKey: .endedAt)
         instance = try container.decode(String.self, forKey: .instance)
@@ -71,8 +62,7 @@ public struct BatchLogEntry: Sendable, Codable, Equatable {
         try container.encode(batch, forKey: .batch)
         try container.encode(lateWatermarkMs, forKey: .lateWatermarkMs)
         try container.encode(evictionWatermarkMs, forKey: .evictionWatermarkMs)
-        try container.encode(
-            Dictionary(uniqueKeysWithValues: endOffsets.map { (String($0.key), $0.value) }), forKey: .endOffsets)
+        try container.encodePartitionFigures(endOffsets, forKey: .endOffsets)
         try container.encode(startedAt, forKey: .startedAt)
         try container.encode(endedAt, forKey: .endedAt)
         try container.encode(instance, forKey: .instance)

@@ -106,7 +106,8 @@ public final class GeneratorWorker {
             stats(
                 WorkerStats(
                     elapsedMs: Int64((now &- start.startNs) / 1_000_000), sent: tally.sent, acknowledged: tally.acknowledged,
-                    failed: tally.failed, inFlight: producer.inFlight, lagP99Ms: Double(pacer.lag.p99Ns) / 1e6, inTail: inTail))
+                    failed: tally.failed, inFlight: producer.inFlight, lagP99Ms: Double(pacer.lag.p99Ns) / 1e6, inTail: inTail,
+                    partitionEnds: tally.partitionEnds))
         }
 
         var measuredEndNs = start.startNs

@@ -51,8 +51,13 @@ public struct WorkerStats: Codable, Sendable, Equatable {
     public var lagP99Ms: Double
     /// Whether the worker is sending its tail.
     public var inTail: Bool
+    /// Per partition id, one past the highest offset acknowledged so far; -1 where none was.
+    public var partitionEnds: [Int64]
 
-    public init(elapsedMs: Int64, sent: UInt64, acknowledged: UInt64, failed: UInt64, inFlight: Int, lagP99Ms: Double, inTail: Bool) {
+    public init(
+        elapsedMs: Int64, sent: UInt64, acknowledged: UInt64, failed: UInt64, inFlight: Int, lagP99Ms: Double, inTail: Bool,
+        partitionEnds: [Int64] = []
+    ) {
         self.elapsedMs = elapsedMs
         self.sent = sent
         self.acknowledged = acknowledged
@@ -60,6 +65,7 @@ public struct WorkerStats: Codable, Sendable, Equatable {
         self.inFlight = inFlight
         self.lagP99Ms = lagP99Ms
         self.inTail = inTail
+        self.partitionEnds = partitionEnds
     }
 }
 

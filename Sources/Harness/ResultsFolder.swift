@@ -32,6 +32,8 @@ public struct ResultsFolder: Sendable {
     public var manifestFolder: String { "\(path)/manifest" }
     /// The generator's log.
     public var generatorLog: String { "\(path)/generator.log" }
+    /// The generator's figures, one JSON line per second (`generate --stats-log`): the live view's input.
+    public var generatorStatsFile: String { "\(path)/generator-stats.jsonl" }
     /// Detector checkpoints.
     public var checkpointFolder: String { "\(path)/checkpoints" }
     /// What the run itself concluded (timings, expectation checks, exit code).

@@ -81,6 +81,7 @@ struct RunPlan {
             "--seed", String(seed),
             "--compression", generator.compression,
             "--manifest", manifest,
+            "--stats-log", folder.generatorStatsFile,
         ]
         if tail { arguments += ["--tail", "--tail-speedup", String(generator.tailSpeedup)] }
         return arguments + generator.extraArguments
@@ -132,6 +133,9 @@ struct RunPlan {
     /// The external detector's command, placeholders replaced.
     var externalCommand: String? { scenario.detector.kind == .external ? scenario.detector.command.map(expand) : nil }
 
+    /// The external detector's alert source (`jsonl:PATH`, `kafka:TOPIC`, ...), placeholders replaced.
+    var externalAlerts: String? { scenario.detector.kind == .external ? scenario.detector.alerts.map(expand) : nil }
+
     /// The external detector's batch log, placeholders replaced.
     var externalBatchLog: String? { scenario.detector.kind == .external ? scenario.detector.batchLog.map(expand) : nil }
 
@@ -140,7 +144,7 @@ struct RunPlan {
         // A ramp's steps each have a manifest of their own; the replay then reads the topic until it is idle.
         arguments += scenario.generator.ramp == nil ? ["--manifest", folder.manifestFolder] : ["--until-idle", "5s"]
         if scenario.detector.kind == .external {
-            if let alerts = scenario.detector.alerts { arguments += ["--alerts", expand(alerts)] }
+            if let alerts = externalAlerts { arguments += ["--alerts", alerts] }
             if let batchLog = externalBatchLog { arguments += ["--batch-log", batchLog] }
         } else {
             for index in 0..<instances {

@@ -7,8 +7,8 @@ import Glibc
 
 /// The live view of a run: once a second, the monitor's figures for the run's topic and detectors, written
 /// to `monitor.jsonl` in the results folder (the report's time series), served to Prometheus when a metrics
-/// port is given, and shown to the person waiting: a line redrawn in place on a terminal, a line every five
-/// seconds in a pipe.
+/// port is given, and shown to the person waiting: a line redrawn in place on a terminal, a line every second
+/// in a pipe (as `windtunnel monitor` prints).
 final class RunWatch: @unchecked Sendable {
     // Unchecked: `stopped` is guarded by `lock`; the session is used only by the watch's own thread.
     private let session: MonitorSession
@@ -72,7 +72,6 @@ final class RunWatch: @unchecked Sendable {
     }
 
     private func loop() {
-        var tick = 0
         while !isStopped {
             let started = Date()
             if var snapshot = try? session.refresh() {
@@ -84,11 +83,10 @@ final class RunWatch: @unchecked Sendable {
                 let line = MonitorView.line(snapshot)
                 if onTerminal {
                     FileHandle.standardError.write(Data("\r\u{1B}[2K\(line)".utf8))
-                } else if tick % 5 == 0 {
+                } else {
                     FileHandle.standardError.write(Data("\(line)\n".utf8))
                 }
             }
-            tick += 1
             let rest = 1_000 - Int(-started.timeIntervalSinceNow * 1_000)
             if rest > 0 { usleep(UInt32(rest) * 1_000) }
         }

@@ -177,20 +177,24 @@ public struct ScenarioRun: Sendable {
         return Outcome(folder: folder, exitCode: exitCode, problems: problems, summary: record)
     }
 
-    /// What the live view watches: the detectors' group (the Swift detector commits its offsets) and every
-    /// batch log and alert file the run's detectors may write, including instances that join later.
+    /// What the live view watches: the generator's stats log for the input; the detectors' group (the Swift
+    /// detector commits its offsets) with its members' batch logs, or the batch logs alone of detectors that
+    /// commit nothing; and the alerts, of every instance the run may start, including those that join later.
     private func watchSettings(plan: RunPlan, client: ClientSettings) -> MonitorSession.Settings {
         var settings = MonitorSession.Settings(client: client, topic: plan.topic)
+        settings.generatorStatsLog = plan.folder.generatorStatsFile
         let instances = scenario.detector.instances + scenario.faults.filter { $0.action == .addInstance }.count
         switch scenario.detector.kind {
         case .swift:
             settings.groups = [plan.group]
-            settings.alertsFiles = (0..<instances).map { plan.folder.alertsFile(instance: $0) }
+            settings.groupBatchLogs = [plan.group: (0..<instances).map { plan.folder.batchLogFile(instance: $0) }]
+            settings.alerts = (0..<instances).map { .jsonLines(path: plan.folder.alertsFile(instance: $0)) }
         case .spark:
             settings.batchLogs = (0..<instances).map { plan.folder.batchLogFile(instance: $0) }
-            settings.alertsFiles = (0..<instances).map { plan.folder.alertsFile(instance: $0) }
+            settings.alerts = (0..<instances).map { .jsonLines(path: plan.folder.alertsFile(instance: $0)) }
         case .external:
             settings.batchLogs = plan.externalBatchLog.map { [$0] } ?? []
+            settings.alerts = plan.externalAlerts.flatMap(AlertRecordSource.init(parsing:)).map { [$0] } ?? []
         }
         return settings
     }

@@ -1,13 +1,16 @@
 import Contracts
 
 /// A detector's progress as its batch log tells it: where each partition's reading stands, the newest
-/// watermark, the newest batch's duration. For detectors that commit no offsets, such as Spark.
+/// watermark, the newest batch's duration. The progress of detectors that commit no offsets, such as Spark, and
+/// the watermark and batch durations of those that do.
 struct BatchLogProgress {
     private var tail: FileTail
     private(set) var endOffsets: [Int32: Int64] = [:]
     private(set) var instances: [String] = []
     private(set) var watermarkMs: Int64?
     private(set) var lastBatchMs: Int64?
+    /// When the newest batch ended, ms since the epoch.
+    private(set) var lastEndedAt: Int64?
     private var batchIds: Set<Int64> = []
 
     init(path: String) {
@@ -29,6 +32,7 @@ struct BatchLogProgress {
             if !instances.contains(entry.instance) { instances.append(entry.instance) }
             watermarkMs = entry.evictionWatermarkMs
             lastBatchMs = entry.endedAt - entry.startedAt
+            lastEndedAt = entry.endedAt
         }
     }
 }

@@ -1,3 +1,4 @@
+import Contracts
 import Foundation
 
 /// Everything the monitor shows at one moment. Built by `MonitorSession`, rendered by `MonitorView` and
@@ -16,6 +17,9 @@ public struct MonitorSnapshot: Sendable, Equatable, Encodable {
     /// Alert records written so far, when an alert file is watched.
     public var alerts: Int64?
     public var alertRate: Double?
+    /// The (window, user) pairs alerted so far in each window that gained one since the previous snapshot,
+    /// when alerts are watched; a window's last figure is its count.
+    public var alertsPerWindow: [WindowAlerts]?
     /// Resident memory of the watched processes, kB, by name (`detector-0`), when the watcher knows them.
     public var residentKB: [String: Int64]?
 
@@ -25,6 +29,19 @@ public struct MonitorSnapshot: Sendable, Equatable, Encodable {
         self.arrived = arrived
         self.inputSource = inputSource
         self.consumers = []
+    }
+}
+
+/// The (window, user) pairs alerted in one window so far: alerts as DESIGN.md counts them, so an update-mode
+/// detector's repeated emissions of a pair count once.
+public struct WindowAlerts: Sendable, Equatable, Encodable {
+    /// The window's start, ms since the epoch.
+    public var windowStart: Int64
+    public var alerts: Int
+
+    public init(windowStart: Int64, alerts: Int) {
+        self.windowStart = windowStart
+        self.alerts = alerts
     }
 }
 
@@ -71,7 +88,7 @@ public struct ConsumerStatus: Sendable, Equatable, Encodable {
         try container.encode(processed, forKey: .processed)
         try container.encodeIfPresent(processingRate, forKey: .processingRate)
         try container.encode(lag, forKey: .lag)
-        try container.encode(Dictionary(uniqueKeysWithValues: lagByPartition.map { (String($0.key), $0.value) }), forKey: .lagByPartition)
+        try container.encodePartitionFigures(lagByPartition, forKey: .lagByPartition)
         try container.encode(verdict, forKey: .verdict)
         try container.encodeIfPresent(watermarkMs, forKey: .watermarkMs)
         try container.encodeIfPresent(lastBatchMs, forKey: .lastBatchMs)

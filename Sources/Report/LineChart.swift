@@ -74,7 +74,8 @@ struct LineChart {
 }
 
 extension RunTimeline {
-    /// The run's time series as charts: rates, lag, watermark delay, batch duration, alerts.
+    /// The run's time series as charts: rates, lag, watermark delay, batch duration, alerts per second and per
+    /// window.
     func charts() -> String {
         func series(_ name: String, _ color: String, _ value: (Point) -> Double?) -> LineChart.Series {
             LineChart.Series(name: name, color: color, points: points.map { ($0.second, value($0)) })
@@ -97,6 +98,13 @@ extension RunTimeline {
         }
         if points.contains(where: { $0.alertRate != nil }) {
             out += LineChart(title: "Alerts written", series: [series("alerts", "#e7298a", \.alertRate)], yLabel: "alerts/s").svg()
+        }
+        if !alertsPerWindow.isEmpty {
+            out += BarChart(
+                title: "Alerts per window (by window start, UTC)", labels: alertsPerWindow.map { String(Wording.time($0.windowStart).dropFirst(11).prefix(8)) },
+                series: [.init(name: "alerted (window, user) pairs", color: "#e7298a", values: alertsPerWindow.map { Double($0.alerts) })],
+                yLabel: "alerts"
+            ).svg()
         }
         return out
     }

@@ -22,7 +22,16 @@ public struct RunTimeline: Sendable, Equatable {
         public var detectorMemoryMB: Double?
     }
 
+    /// One window's alerts: the (window, user) pairs alerted in it by the end of the run.
+    public struct WindowAlerts: Sendable, Equatable {
+        /// The window's start, ms since the epoch.
+        public var windowStart: Int64
+        public var alerts: Int
+    }
+
     public var points: [Point]
+    /// Alerts per window, by window start, earliest first.
+    public var alertsPerWindow: [WindowAlerts]
 
     /// The name of the file in a results folder.
     public static let fileName = "monitor.jsonl"
@@ -30,6 +39,7 @@ public struct RunTimeline: Sendable, Equatable {
     /// Parses the JSON lines `MonitorSnapshot.jsonLine` writes.
     public init(jsonLines text: String) {
         var points: [Point] = []
+        var alertsByWindow: [Int64: Int] = [:]
         var origin: Double?
         for line in text.split(separator: "\n") {
             guard let object = (try? JSONSerialization.jsonObject(with: Data(line.utf8))) as? [String: Any],
@@ -41,6 +51,12 @@ public struct RunTimeline: Sendable, Equatable {
             func sum(_ key: String) -> Double? {
                 let values = consumers.compactMap { ($0[key] as? NSNumber)?.doubleValue }
                 return values.isEmpty ? nil : values.reduce(0, +)
+            }
+            // Each line carries the windows that gained an alert since the previous one; the last figure counts.
+            for window in (object["alerts_per_window"] as? [[String: Any]]) ?? [] {
+                guard let start = (window["window_start"] as? NSNumber)?.int64Value, let alerts = (window["alerts"] as? NSNumber)?.intValue
+                else { continue }
+                alertsByWindow[start] = alerts
             }
             let watermarks = consumers.compactMap { ($0["watermark_ms"] as? NSNumber)?.doubleValue }.filter { $0 > 0 }
             points.append(
@@ -58,6 +74,7 @@ public struct RunTimeline: Sendable, Equatable {
                     }))
         }
         self.points = points
+        alertsPerWindow = alertsByWindow.sorted { $0.key < $1.key }.map { WindowAlerts(windowStart: $0.key, alerts: $0.value) }
     }
 
     /// The timeline in `folder`, or nil when the folder has none.

@@ -1,3 +1,4 @@
+import Contracts
 import EventModel
 import Foundation
 import Kafka
@@ -115,7 +116,7 @@ struct GenerateRunTests {
                     [
                         "generate", "--brokers", broker.bootstrap, "--topic", topic, "--processes", "2", "--rps", "20000",
                         "--duration", "10s", "--seed", "11", "--late-fraction", "0.05", "--malformed-fraction", "0.01",
-                        "--manifest", manifests,
+                        "--manifest", manifests, "--stats-log", folder + "/stats.jsonl",
                     ], folder: folder)
                 #expect(command.status == 0, "\(command.errorText)")
 
@@ -134,6 +135,15 @@ struct GenerateRunTests {
                 #expect(summary["term_records"] as? Int == Int(counts.termCaseInsensitive))
                 #expect(MalformedKind.allCases.allSatisfy { counts.malformed[$0.rawValue, default: 0] > 0 })
                 #expect(counts.lateness[Lateness.within.rawValue, default: 0] > 0)
+
+                // The stats log: a line a second while sending, counts that only grow, and the final figures last.
+                let stats = try String(contentsOfFile: folder + "/stats.jsonl", encoding: .utf8).split(separator: "\n")
+                    .map { try GeneratorStatsEntry(jsonLine: $0) }
+                #expect(stats.count >= 9, "\(stats.count) lines")
+                #expect(zip(stats, stats.dropFirst()).allSatisfy { $0.acknowledged <= $1.acknowledged && $0.atMs <= $1.atMs })
+                let last = try #require(stats.last)
+                #expect(last.acknowledged == UInt64(journaled.count))
+                #expect(Dictionary(uniqueKeysWithValues: last.partitionEnds.map { (String($0.key), $0.value) }) == ends)
 
                 var seen = Set<String>()
                 var duplicates = 0

@@ -24,6 +24,13 @@ struct Generate: ParsableCommand {
     @Option(name: .customLong("metrics-port"), help: "Serve the live figures in Prometheus text format on this port (/metrics).")
     var metricsPort: Int?
 
+    @Option(
+        name: .customLong("stats-log"),
+        help: ArgumentHelp(
+            "Append the live figures of all workers together to this file as one JSON line a second, and the final ones at the end.",
+            valueName: "path"))
+    var statsLog: String?
+
     func run() throws {
         let plans = try options.resolve(environment: ProcessInfo.processInfo.environment)
         if let folder = options.manifest {
@@ -37,14 +44,25 @@ struct Generate: ParsableCommand {
         let coordinator = Coordinator(executable: Run.ownExecutable, workerArguments: [GenerateWorker.configuration.commandName ?? ""], plans: plans) {
             note($0)
         }
-        let server = try metricsPort.map { port in try GeneratorMetrics.serve(port: port, target: plans, on: coordinator) }
-        defer { server?.stop() }
+        let metrics = try metricsPort.map { port in try GeneratorMetrics(port: port, target: plans) }
+        defer { metrics?.stop() }
+        let log: GeneratorStatsLog?
+        do {
+            log = try statsLog.map(GeneratorStatsLog.init(path:))
+        } catch {
+            throw fail("--stats-log \(statsLog ?? ""): cannot append to it: \(error.localizedDescription)")
+        }
+        coordinator.observe = { stats in
+            metrics?.observe(stats)
+            log?.record(stats)
+        }
         let summary: GenerationSummary
         do {
             summary = try coordinator.run(stop: stop)
         } catch {
             throw fail("\(error)")
         }
+        log?.finish(summary)
         print(summary.table)
         if let folder = options.manifest {
             let name = options.worker == nil ? "summary.json" : "summary-worker-\(plans[0].workerIndex).json"

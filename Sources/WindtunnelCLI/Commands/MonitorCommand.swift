@@ -17,7 +17,9 @@ struct MonitorCommand: ParsableCommand {
         discussion: """
             Consumers are consumer groups (--group, through their committed offsets) or detectors that commit \
             nothing, such as Spark, through their batch logs (--batch-log). On a terminal the view is redrawn in \
-            place; in a pipe it prints one line per refresh.
+            place; in a pipe it prints one line per refresh. Lag is measured against the partitions' ends as the \
+            broker reports them; Tansu reports the start of a partition's last record batch, so there lag can \
+            read low by up to one batch per partition.
             """
     )
 
@@ -32,8 +34,11 @@ struct MonitorCommand: ParsableCommand {
     @Option(name: .customLong("batch-log"), help: "A detector's batch log to watch; repeat for more.")
     var batchLogs: [String] = []
 
-    @Option(help: ArgumentHelp("Count the alert records written to this file.", valueName: "jsonl:PATH"))
-    var alerts: String?
+    @Option(
+        help: ArgumentHelp(
+            "Count a detector's alert records: a JSON Lines file or a Kafka topic (read from its start); repeat for several.",
+            valueName: "jsonl:PATH|kafka:TOPIC"))
+    var alerts: [String] = []
 
     @Option(help: "Time between refreshes.")
     var interval: String = "1s"
@@ -56,8 +61,8 @@ struct MonitorCommand: ParsableCommand {
         } catch let error as DurationText.ParseError {
             throw ValidationError(error.description)
         }
-        if let alerts, !alerts.hasPrefix("jsonl:") {
-            throw ValidationError("--alerts \(alerts): the monitor counts JSON Lines files only (jsonl:PATH)")
+        for source in alerts where AlertRecordSource(parsing: source) == nil {
+            throw ValidationError("--alerts \(source): the monitor counts JSON Lines files (jsonl:PATH) and Kafka topics (kafka:TOPIC)")
         }
         if let metricsPort, !(0...65_535).contains(metricsPort) {
             throw ValidationError("--metrics-port \(metricsPort): not a port number")
@@ -68,7 +73,7 @@ struct MonitorCommand: ParsableCommand {
         var settings = MonitorSession.Settings(client: try connection.clientSettings(), topic: topic)
         settings.groups = group
         settings.batchLogs = batchLogs
-        settings.alertsFiles = alerts.map { [String($0.dropFirst("jsonl:".count))] } ?? []
+        settings.alerts = alerts.compactMap(AlertRecordSource.init(parsing:))
         let session: MonitorSession
         do {
             session = try MonitorSession(settings: settings)
