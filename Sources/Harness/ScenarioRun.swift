@@ -111,6 +111,7 @@ public struct ScenarioRun: Sendable {
         let exposition = MetricsExposition()
         let server = try options.metricsPort.map { port in try MetricsServer(port: port) { exposition.text() } }
         defer { server?.stop() }
+        if let server { progress("metrics on http://127.0.0.1:\(server.port)/metrics") }
         let children = children
         let watch = RunWatch.start(
             settings: watchSettings(plan: plan, client: client), folder: folder, exposition: exposition,

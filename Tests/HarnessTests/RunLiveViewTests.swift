@@ -1,4 +1,3 @@
-import EmbeddedBroker
 import Foundation
 #if canImport(FoundationNetworking)
 import FoundationNetworking
@@ -47,12 +46,11 @@ struct RunLiveViewTests {
         let folder = NSTemporaryDirectory() + "windtunnel-live-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: folder) }
-        let port = try #require(LocalPort.pickFree())
         let run = Process()
         run.executableURL = URL(fileURLWithPath: Self.windtunnel)
         run.arguments = [
             "run", "\(Self.packageRoot)/scenarios/smoke.yaml", "--results", "\(folder)/results", "--set", "duration=5s",
-            "--metrics-port", String(port),
+            "--metrics-port", "0",
         ]
         _ = FileManager.default.createFile(atPath: "\(folder)/run.log", contents: nil)
         let log = try FileHandle(forWritingTo: URL(fileURLWithPath: "\(folder)/run.log"))
@@ -61,6 +59,14 @@ struct RunLiveViewTests {
         try run.run()
         defer { if run.isRunning { run.interrupt() } }
 
+        // Port 0: the system picks a free port and the run says which, so no other test can take it meanwhile.
+        var announced: Int?
+        while run.isRunning, announced == nil {
+            try await Task.sleep(for: .milliseconds(200))
+            let text = (try? String(contentsOfFile: "\(folder)/run.log", encoding: .utf8)) ?? ""
+            announced = text.firstMatch(of: /metrics on http:\/\/127\.0\.0\.1:([0-9]+)\/metrics/).flatMap { Int($0.1) }
+        }
+        let port = try #require(announced, "\((try? String(contentsOfFile: "\(folder)/run.log", encoding: .utf8)) ?? "")")
         let consumer = "topic=\"logs\",consumer=\"windtunnel-smoke\""
         var scraped: [String: Double] = [:]
         while run.isRunning, scraped["windtunnel_watermark_ms{\(consumer)}"].map({ $0 <= 0 }) ?? true {
