@@ -38,12 +38,15 @@ public struct GenerateRun {
     /// The `windtunnel` executable.
     public let executable: String
     public let brokers: String
+    /// librdkafka properties, `key=value`, passed on with `-X`.
+    public let properties: [String]
     /// Holds the manifest and the log.
     public let folder: String
 
-    public init(executable: String, brokers: String, folder: String) {
+    public init(executable: String, brokers: String, properties: [String] = [], folder: String) {
         self.executable = executable
         self.brokers = brokers
+        self.properties = properties
         self.folder = folder
     }
 
@@ -51,7 +54,8 @@ public struct GenerateRun {
     public func run(topic: String, arguments: [String]) throws -> GenerationSummary {
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         _ = try ProgramRun(
-            executable: executable, arguments: ["generate", "--brokers", brokers, "--topic", topic, "--manifest", folder] + arguments,
+            executable: executable,
+            arguments: ["generate", "--brokers", brokers, "--topic", topic, "--manifest", folder] + properties.flatMap { ["-X", $0] } + arguments,
             logPath: folder + "/generate.log"
         ).output(what: "windtunnel generate \(arguments.joined(separator: " "))")
         guard let data = FileManager.default.contents(atPath: folder + "/summary.json") else {

@@ -45,10 +45,18 @@ struct GeneratorBench: ParsableCommand {
     @Option(help: "Bootstrap brokers; without it an embedded broker is started.")
     var brokers: String?
 
+    @Option(name: .customShort("X"), help: ArgumentHelp("A librdkafka property, key=value, for every client.", valueName: "key=value"))
+    var properties: [String] = []
+
     func validate() throws {
         guard count >= 1_000 else { throw ValidationError("--count must be at least 1000, not \(count)") }
         guard (1...20).contains(rounds) else { throw ValidationError("--rounds must be between 1 and 20, not \(rounds)") }
         guard accuracyRps >= 0 else { throw ValidationError("--accuracy-rps must not be negative") }
+        do {
+            _ = try ClientSettings.parseProperties(properties)
+        } catch {
+            throw ValidationError(error.message)
+        }
     }
 
     func run() throws {
@@ -75,7 +83,7 @@ struct GeneratorBench: ParsableCommand {
     }
 
     private func measure(bootstrap: String) throws {
-        let client = ClientSettings(brokers: bootstrap)
+        let client = ClientSettings(brokers: bootstrap, properties: try ClientSettings.parseProperties(properties))
         let admin = try KafkaAdmin(client: client)
         let events = try PrebuiltEvents(count: 100_000)
         note(String(format: "events average %.0f bytes", events.averageBytes))
@@ -121,12 +129,12 @@ struct GeneratorBench: ParsableCommand {
 
     /// (b) and (c): `windtunnel generate` unthrottled, `count` records in all.
     private func generate(topic: String, bootstrap: String, processes: Int) throws -> Double {
-        try withScratchFolder { try GenerateRun(executable: Run.ownExecutable, brokers: bootstrap, folder: $0).unthrottled(topic: topic, processes: processes, count: count) }
+        try withScratchFolder { try GenerateRun(executable: Run.ownExecutable, brokers: bootstrap, properties: properties, folder: $0).unthrottled(topic: topic, processes: processes, count: count) }
     }
 
     /// Runs `windtunnel generate` with a manifest in a temporary folder and returns its summary.
     private func runGenerate(topic: String, bootstrap: String, arguments: [String]) throws -> GenerationSummary {
-        try withScratchFolder { try GenerateRun(executable: Run.ownExecutable, brokers: bootstrap, folder: $0).run(topic: topic, arguments: arguments) }
+        try withScratchFolder { try GenerateRun(executable: Run.ownExecutable, brokers: bootstrap, properties: properties, folder: $0).run(topic: topic, arguments: arguments) }
     }
 
     private func withScratchFolder<R>(_ body: (String) throws -> R) throws -> R {
