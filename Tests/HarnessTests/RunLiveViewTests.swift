@@ -13,10 +13,19 @@ struct RunLiveViewTests {
     static let windtunnel = "\(packageRoot)/.build/debug/windtunnel"
 
     /// One scrape of `/metrics` with a real HTTP client, as name-and-labels -> value; nil while nothing answers.
-    /// Every line must be Prometheus text format.
-    private func scrape(port: Int) async throws -> [String: Double]? {
+    /// Every line must be Prometheus text format. Blocking, on URLSession's own queue: an `await` here could
+    /// wait for a thread of the shared pool until the run is over, when other tests of the process block theirs.
+    private func scrape(port: Int) throws -> [String: Double]? {
         let url = try #require(URL(string: "http://127.0.0.1:\(port)/metrics"))
-        guard let (data, _) = try? await URLSession.shared.data(from: url) else { return nil }
+        let answered = DispatchSemaphore(value: 0)
+        nonisolated(unsafe) var received: Data?
+        let task = URLSession.shared.dataTask(with: URLRequest(url: url, timeoutInterval: 5)) { data, _, _ in
+            received = data
+            answered.signal()
+        }
+        task.resume()
+        answered.wait()
+        guard let data = received else { return nil }
         var samples: [String: Double] = [:]
         for line in String(decoding: data, as: UTF8.self).split(separator: "\n") {
             if line.hasPrefix("#") {
@@ -42,7 +51,7 @@ struct RunLiveViewTests {
     /// A short smoke run: while it lasts, its metrics endpoint serves the input and the Swift detector's lag and
     /// watermark; afterwards, `monitor.jsonl` holds the generator's input rate and the detector's watermark and
     /// batch durations (from its batch log) beside its committed-offset lag, and `report.html` charts them.
-    @Test func aRunServesAndRecordsItsLiveFigures() async throws {
+    @Test func aRunServesAndRecordsItsLiveFigures() throws {
         let folder = NSTemporaryDirectory() + "windtunnel-live-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: folder) }
@@ -62,7 +71,7 @@ struct RunLiveViewTests {
         // Port 0: the system picks a free port and the run says which, so no other test can take it meanwhile.
         var announced: Int?
         while run.isRunning, announced == nil {
-            try await Task.sleep(for: .milliseconds(200))
+            usleep(200_000)
             let text = (try? String(contentsOfFile: "\(folder)/run.log", encoding: .utf8)) ?? ""
             announced = text.firstMatch(of: /metrics on http:\/\/127\.0\.0\.1:([0-9]+)\/metrics/).flatMap { Int($0.1) }
         }
@@ -70,8 +79,8 @@ struct RunLiveViewTests {
         let consumer = "topic=\"logs\",consumer=\"windtunnel-smoke\""
         var scraped: [String: Double] = [:]
         while run.isRunning, scraped["windtunnel_watermark_ms{\(consumer)}"].map({ $0 <= 0 }) ?? true {
-            try await Task.sleep(for: .milliseconds(500))
-            scraped = try await scrape(port: port) ?? scraped
+            usleep(500_000)
+            scraped = try scrape(port: port) ?? scraped
         }
         #expect((scraped["windtunnel_input_records{topic=\"logs\"}"] ?? 0) > 0, "\(scraped)")
         #expect(scraped["windtunnel_lag_records{\(consumer)}"] != nil, "\(scraped)")
