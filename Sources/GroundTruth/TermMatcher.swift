@@ -23,21 +23,20 @@ struct TermMatcher: Sendable {
 
     /// (configured comparison, the other comparison) for `content`.
     func matches(_ content: UnsafeBufferPointer<UInt8>) -> (configured: Bool, other: Bool) {
-        let sensitive = exact.withUnsafeBufferPointer { contains(content, $0, lowering: false) }
-        let insensitive = ignoringCase(content)
-        return caseInsensitive ? (insensitive, sensitive) : (sensitive, insensitive)
-    }
-
-    private func ignoringCase(_ content: UnsafeBufferPointer<UInt8>) -> Bool {
+        let sensitive: Bool
+        let insensitive: Bool
         if content.allSatisfy({ $0 < 0x80 }) {
-            // Lowercasing ASCII text leaves it ASCII, so a lowered term with other characters cannot occur.
-            guard loweredIsASCII else { return false }
-            return lowered.withUnsafeBufferPointer { contains(content, $0, lowering: true) }
+            // Lowercasing ASCII text leaves it ASCII, so a lowered term with other characters cannot occur;
+            // and in ASCII text every case-sensitive occurrence is a case-insensitive one, so without the
+            // latter (nearly every record) the second search is skipped.
+            insensitive = loweredIsASCII && lowered.withUnsafeBufferPointer { contains(content, $0, lowering: true) }
+            sensitive = insensitive && exact.withUnsafeBufferPointer { contains(content, $0, lowering: false) }
+        } else {
+            var loweredContent = String(decoding: content, as: UTF8.self).lowercased()
+            insensitive = loweredContent.withUTF8 { text in lowered.withUnsafeBufferPointer { contains(text, $0, lowering: false) } }
+            sensitive = exact.withUnsafeBufferPointer { contains(content, $0, lowering: false) }
         }
-        var loweredContent = String(decoding: content, as: UTF8.self).lowercased()
-        return loweredContent.withUTF8 { text in
-            lowered.withUnsafeBufferPointer { contains(text, $0, lowering: false) }
-        }
+        return caseInsensitive ? (insensitive, sensitive) : (sensitive, insensitive)
     }
 
     private func contains(_ text: UnsafeBufferPointer<UInt8>, _ needle: UnsafeBufferPointer<UInt8>, lowering: Bool) -> Bool {
