@@ -26,11 +26,17 @@ struct BenchSuiteCommand: ParsableCommand {
     @Option(help: "Rounds of each comparison (default: 2 quick, 5 full).")
     var rounds: Int?
 
+    @Option(help: "Records in the topic the detectors and the validator read (default: 300,000 quick, 2,000,000 full).")
+    var detectorRecords: Int?
+
     @Option(help: "The folder under which the run's folder, named by its UTC start time, is made.")
     var results = "results/bench"
 
     func validate() throws {
         if let rounds, !(1...20).contains(rounds) { throw ValidationError("--rounds must be between 1 and 20, not \(rounds)") }
+        if let detectorRecords, detectorRecords < 10_000 {
+            throw ValidationError("--detector-records must be at least 10000, not \(detectorRecords)")
+        }
     }
 
     func run() throws {
@@ -43,6 +49,7 @@ struct BenchSuiteCommand: ParsableCommand {
             : BenchmarkSuite.Settings.full(executable: Run.ownExecutable, folder: folder)
         if noSpark { settings.includeSpark = false }
         if let rounds { settings.rounds = rounds }
+        if let detectorRecords { settings.detectorRecords = detectorRecords }
         let suite = BenchmarkSuite(settings: settings) { note($0) }
         let signals = Run.stopOnSignals { suite.interrupt() }
         defer { signals.forEach { $0.cancel() } }
