@@ -156,7 +156,10 @@ struct LiveMonitorTests {
              "--manifest", "\(folder)/manifest"],
             output: "\(folder)/generator.log")
         defer { generator.stop() }
-        let detector = try detect(broker, group: "watched", folder: folder)
+        // Commits four times a second, so that the group's committed offsets, from which the processing rate
+        // is taken, move in small steps: with one commit a second, one step more or less in the view's 6 s
+        // window is a sixth of the rate.
+        let detector = try detect(broker, group: "watched", folder: folder, extra: ["--trigger", "250ms"])
         defer { detector.stop() }
         sleep(6)
 
@@ -166,7 +169,7 @@ struct LiveMonitorTests {
         }
         let firstCount = try arrived()
         let firstTime = Date()
-        let command = "\(Self.windtunnel) monitor --brokers \(broker.bootstrap) --topic logs --group watched --duration 8s"
+        let command = "\(Self.windtunnel) monitor --brokers \(broker.bootstrap) --topic logs --group watched --duration 10s"
         let terminal = try Child(["-q", "-e", "-c", command, "/dev/null"], output: "\(folder)/terminal.txt", executable: "/usr/bin/script")
         terminal.process.waitUntilExit()
         let measured = Double(try arrived() - firstCount) / Date().timeIntervalSince(firstTime)
