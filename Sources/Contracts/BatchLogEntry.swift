@@ -2,7 +2,7 @@ import Foundation
 
 /// One line of a detector's batch log (DESIGN.md, "Batch log"): what a micro-batch read and which
 /// watermarks it used. Batch n covers the offsets after batch n-1's end offsets up to its own.
-public struct BatchLogEntry: Sendable, Codable, Equatable {
+public struct BatchLogEntry: Sendable, JSONLineCoding, Equatable {
     /// The micro-batch id; a line written again for the same id after a restart replaces the earlier one.
     public var batch: Int64
     /// The watermark that decided which rows of this batch were too late (the previous batch's eviction watermark).
@@ -67,19 +67,5 @@ public struct BatchLogEntry: Sendable, Codable, Equatable {
         try container.encode(endedAt, forKey: .endedAt)
         try container.encode(instance, forKey: .instance)
         try container.encodeIfPresent(partitions, forKey: .partitions)
-    }
-
-    /// The entry as one line of JSON with sorted keys, without a trailing newline.
-    public var jsonLine: String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        // Encoding plain integers, strings and arrays cannot fail.
-        let data = (try? encoder.encode(self)) ?? Data()
-        return String(decoding: data, as: UTF8.self)
-    }
-
-    /// Reads one JSON line.
-    public init(jsonLine: some StringProtocol) throws {
-        self = try JSONDecoder().decode(BatchLogEntry.self, from: Data(jsonLine.utf8))
     }
 }

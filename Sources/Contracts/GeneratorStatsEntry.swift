@@ -6,7 +6,7 @@ import Foundation
 /// `windtunnel run` watches its input through it: the records the broker acknowledged, and where they landed.
 /// Where the generator is a topic's only producer, its acknowledged ends are the partitions' true ends, which
 /// Tansu's ListOffsets(LATEST) answer is not (it gives the start of the last record batch; FACTS.md).
-public struct GeneratorStatsEntry: Sendable, Codable, Equatable {
+public struct GeneratorStatsEntry: Sendable, JSONLineCoding, Equatable {
     /// When the figures were taken, epoch milliseconds.
     public var atMs: Int64
     /// Records handed to the producers so far, tail included.
@@ -43,18 +43,5 @@ public struct GeneratorStatsEntry: Sendable, Codable, Equatable {
         try container.encode(sent, forKey: .sent)
         try container.encode(acknowledged, forKey: .acknowledged)
         try container.encodePartitionFigures(partitionEnds, forKey: .partitionEnds)
-    }
-
-    /// The entry as one line of JSON with sorted keys, without a trailing newline.
-    public var jsonLine: String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        // Encoding plain integers cannot fail.
-        return String(decoding: (try? encoder.encode(self)) ?? Data(), as: UTF8.self)
-    }
-
-    /// Reads one JSON line.
-    public init(jsonLine: some StringProtocol) throws {
-        self = try JSONDecoder().decode(GeneratorStatsEntry.self, from: Data(jsonLine.utf8))
     }
 }
