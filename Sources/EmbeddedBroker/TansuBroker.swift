@@ -123,7 +123,10 @@ public struct TansuBroker: Sendable, Equatable {
             usleep(20_000)
             waited += 20
         }
-        if Self.recordedPid(port: port) == pid { try? FileManager.default.removeItem(at: Self.pidFile(port: port)) }
+        // The file, not `recordedPid`: once the process is gone its command line is too.
+        if (try? String(contentsOf: Self.pidFile(port: port), encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines) == String(pid) {
+            try? FileManager.default.removeItem(at: Self.pidFile(port: port))
+        }
     }
 
     private func waitUntilReady(process: Process, timeoutMs: Int) throws(BrokerError) {
