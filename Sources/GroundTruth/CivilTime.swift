@@ -1,13 +1,13 @@
 /// Reads Spark's printed timestamps, `yyyy-MM-dd HH:mm:ss` with an optional fraction, in a fixed offset
-/// from UTC. Years may carry a sign and more than four digits (`+58024-10-01 20:59:10`), which is what a
+/// in a time zone. Years may carry a sign and more than four digits (`+58024-10-01 20:59:10`), which is what a
 /// detector that read millisecond timestamps as seconds prints, so they must parse rather than fail.
 enum CivilTime {
     struct Fault: Error {
         let message: String
     }
 
-    /// Epoch milliseconds of `text` read in `utcOffsetSeconds`.
-    static func epochMilliseconds(_ text: Substring, utcOffsetSeconds: Int) throws(Fault) -> Int64 {
+    /// Epoch milliseconds of `text` read in `zone`.
+    static func epochMilliseconds(_ text: Substring, zone: ConsoleTimeZone) throws(Fault) -> Int64 {
         let bytes = Array(text.utf8)
         var index = 0
         func number(digits range: ClosedRange<Int>, _ what: String) throws(Fault) -> Int64 {
@@ -65,7 +65,7 @@ enum CivilTime {
             throw Fault(message: "'\(text)' is not a valid date and time")
         }
         let days = daysFromCivil(year: year, month: month, day: day)
-        let seconds = ((days * 24 + hour) * 60 + minute) * 60 + second - Int64(utcOffsetSeconds)
+        let seconds = zone.epochSeconds(ofWallClock: ((days * 24 + hour) * 60 + minute) * 60 + second)
         let (total, overflow) = seconds.multipliedReportingOverflow(by: 1000)
         guard !overflow, !total.addingReportingOverflow(milliseconds).overflow else {
             throw Fault(message: "'\(text)' is out of range for epoch milliseconds")

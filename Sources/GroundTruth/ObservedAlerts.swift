@@ -63,12 +63,14 @@ public struct AlertReadError: Error, Sendable, Equatable, CustomStringConvertibl
 
 /// Readers for the alert formats. Each takes the whole text and a source name for messages.
 public enum AlertReader {
-    /// Reads `text` in `format`; `utcOffsetSeconds` applies to Spark's console output only.
-    public static func read(_ text: String, format: AlertFormat, source: String, utcOffsetSeconds: Int = 0) throws(AlertReadError) -> ObservedAlerts {
+    /// Reads `text` in `format`; `timeZone` applies to Spark's console output only.
+    public static func read(
+        _ text: String, format: AlertFormat, source: String, timeZone: ConsoleTimeZone = .utc
+    ) throws(AlertReadError) -> ObservedAlerts {
         switch format {
         case .jsonl: try jsonLines(text, source: source)
         case .csv: try csv(text, source: source)
-        case .sparkConsole: try sparkConsole(text, source: source, utcOffsetSeconds: utcOffsetSeconds)
+        case .sparkConsole: try sparkConsole(text, source: source, timeZone: timeZone)
         }
     }
 

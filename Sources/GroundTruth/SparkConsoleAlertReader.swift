@@ -2,14 +2,14 @@ extension AlertReader {
     /// Reads Spark's console sink: `Batch: N` headers, each followed by a table whose rows are
     /// `|{start, end}|user|count|`. Columns are told apart by their header names (one containing "count",
     /// one containing "user", the third holds the window); times are read at Spark's printed precision in
-    /// the given offset from UTC (the session time zone; UTC by default).
+    /// the given time zone (Spark's session time zone; UTC by default).
     ///
     /// `only showing top N rows` marks its batch as partial evidence, as does a table cut off at the end of
     /// the output. A cell that ends in `...` was cut by Spark's default truncation (20 characters) and is
     /// refused: the window it held cannot be known. Lines outside tables that are none of the above (Spark
     /// interleaves its log lines) are skipped; inside a table every line must be a row or a border.
-    public static func sparkConsole(_ text: String, source: String, utcOffsetSeconds: Int = 0) throws(AlertReadError) -> ObservedAlerts {
-        var parser = ConsoleParser(source: source, utcOffsetSeconds: utcOffsetSeconds)
+    public static func sparkConsole(_ text: String, source: String, timeZone: ConsoleTimeZone = .utc) throws(AlertReadError) -> ObservedAlerts {
+        var parser = ConsoleParser(source: source, timeZone: timeZone)
         for (number, line) in lines(text) {
             try parser.read(line, number: number)
         }
@@ -31,16 +31,16 @@ private struct ConsoleParser {
     }
 
     let source: String
-    let utcOffsetSeconds: Int
+    let timeZone: ConsoleTimeZone
     var state = State.outside
     var batch: Int64?
     var columns: Columns?
     var alerts: [ObservedAlert] = []
     var partial: Set<Int64> = []
 
-    init(source: String, utcOffsetSeconds: Int) {
+    init(source: String, timeZone: ConsoleTimeZone) {
         self.source = source
-        self.utcOffsetSeconds = utcOffsetSeconds
+        self.timeZone = timeZone
     }
 
     func error(_ number: Int, _ reason: String) -> AlertReadError {
@@ -116,8 +116,8 @@ private struct ConsoleParser {
         let start: Int64
         let end: Int64
         do {
-            start = try CivilTime.epochMilliseconds(Substring(bounds[0].trimmedOfBlanks()), utcOffsetSeconds: utcOffsetSeconds)
-            end = try CivilTime.epochMilliseconds(Substring(bounds[1].trimmedOfBlanks()), utcOffsetSeconds: utcOffsetSeconds)
+            start = try CivilTime.epochMilliseconds(Substring(bounds[0].trimmedOfBlanks()), zone: timeZone)
+            end = try CivilTime.epochMilliseconds(Substring(bounds[1].trimmedOfBlanks()), zone: timeZone)
         } catch {
             throw self.error(number, error.message)
         }

@@ -5,7 +5,7 @@ import GroundTruth
 /// at the top level, beside what was read and how the replay went. Keys are snake_case.
 public struct ValidationDocument: Sendable {
     /// Bumped when a field changes meaning or goes away; new fields keep the version.
-    public static let schemaVersion = 1
+    public static let schemaVersion = 2
 
     public var schemaVersion = ValidationDocument.schemaVersion
     /// When the validation ran, ISO 8601 in UTC.
@@ -24,16 +24,48 @@ public struct ValidationDocument: Sendable {
         public var manifest: String?
         public var alerts: [String]
         public var batchLogs: [String]
-        /// The offset from UTC Spark console times were read in, seconds.
-        public var utcOffsetSeconds: Int
+        /// The time zone Spark console times were read in (`--timezone`): `UTC`, `+02:00`, `Europe/Paris`.
+        public var timezone: String
 
-        public init(brokers: String, topic: String, manifest: String?, alerts: [String], batchLogs: [String], utcOffsetSeconds: Int) {
+        public init(brokers: String, topic: String, manifest: String?, alerts: [String], batchLogs: [String], timezone: String) {
             self.brokers = brokers
             self.topic = topic
             self.manifest = manifest
             self.alerts = alerts
             self.batchLogs = batchLogs
-            self.utcOffsetSeconds = utcOffsetSeconds
+            self.timezone = timezone
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case brokers, topic, manifest, alerts, batchLogs, timezone
+            /// Schema version 1's fixed offset, read into `timezone`.
+            case utcOffsetSeconds
+        }
+
+        public init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            brokers = try container.decode(String.self, forKey: .brokers)
+            topic = try container.decode(String.self, forKey: .topic)
+            manifest = try container.decodeIfPresent(String.self, forKey: .manifest)
+            alerts = try container.decode([String].self, forKey: .alerts)
+            batchLogs = try container.decode([String].self, forKey: .batchLogs)
+            if let timezone = try container.decodeIfPresent(String.self, forKey: .timezone) {
+                self.timezone = timezone
+            } else {
+                let offset = try container.decode(Int.self, forKey: .utcOffsetSeconds)
+                let minutes = abs(offset) / 60
+                timezone = offset == 0 ? "UTC" : String(format: "%@%02d:%02d", offset < 0 ? "-" : "+", minutes / 60, minutes % 60)
+            }
+        }
+
+        public func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(brokers, forKey: .brokers)
+            try container.encode(topic, forKey: .topic)
+            try container.encodeIfPresent(manifest, forKey: .manifest)
+            try container.encode(alerts, forKey: .alerts)
+            try container.encode(batchLogs, forKey: .batchLogs)
+            try container.encode(timezone, forKey: .timezone)
         }
     }
 

@@ -5,17 +5,17 @@ import Kafka
 /// Reads every `--alerts` source and merges them into one output to judge: several detector instances each
 /// write their own file, and together they are the detector's output.
 public enum AlertCollection {
-    /// Reads `sources` in order. Spark console times are read `utcOffsetSeconds` from UTC; a Kafka source
+    /// Reads `sources` in order. Spark console times are read in `timeZone`; a Kafka source
     /// is read from its earliest offsets until no record arrives for `idleMs`.
     public static func read(
-        _ sources: [AlertSource], utcOffsetSeconds: Int, client: ClientSettings, idleMs: Int
+        _ sources: [AlertSource], timeZone: ConsoleTimeZone = .utc, client: ClientSettings, idleMs: Int
     ) throws(ValidatorError) -> ObservedAlerts {
         guard !sources.isEmpty else { throw ValidatorError("no --alerts source was given") }
         var outputs: [ObservedAlerts] = []
         for source in sources {
             switch source {
             case .file(let format, let path):
-                outputs.append(try readFile(path, format: format, utcOffsetSeconds: utcOffsetSeconds))
+                outputs.append(try readFile(path, format: format, timeZone: timeZone))
             case .kafka(let topic):
                 outputs.append(try readTopic(topic, client: client, idleMs: idleMs))
             }
@@ -26,10 +26,10 @@ public enum AlertCollection {
             alerts: outputs.flatMap(\.alerts), partialBatches: outputs.reduce(into: Set()) { $0.formUnion($1.partialBatches) })
     }
 
-    static func readFile(_ path: String, format: AlertFormat, utcOffsetSeconds: Int) throws(ValidatorError) -> ObservedAlerts {
+    static func readFile(_ path: String, format: AlertFormat, timeZone: ConsoleTimeZone) throws(ValidatorError) -> ObservedAlerts {
         let text = try TextFile.read(path, what: "alert file")
         do {
-            return try AlertReader.read(text, format: format, source: path, utcOffsetSeconds: utcOffsetSeconds)
+            return try AlertReader.read(text, format: format, source: path, timeZone: timeZone)
         } catch {
             throw ValidatorError("alert file \(error.description)")
         }

@@ -16,8 +16,8 @@ public struct ValidationRequest: Sendable {
     public var rule: RuleSettings
     /// Interval mode's readability model.
     public var model: ReadabilityModel
-    /// The offset from UTC in which Spark console times are read.
-    public var utcOffsetSeconds: Int
+    /// The time zone in which Spark console times are read.
+    public var consoleTimeZone: ConsoleTimeZone
     /// See `TopicReplay.idleMs`.
     public var idleMs: Int
     /// The most examples kept per kind of finding.
@@ -25,7 +25,7 @@ public struct ValidationRequest: Sendable {
 
     public init(
         client: ClientSettings, topic: String, manifestFolder: String?, alertSources: [AlertSource], batchLogs: [String],
-        rule: RuleSettings, model: ReadabilityModel = ReadabilityModel(), utcOffsetSeconds: Int = 0, idleMs: Int = 5_000,
+        rule: RuleSettings, model: ReadabilityModel = ReadabilityModel(), consoleTimeZone: ConsoleTimeZone = .utc, idleMs: Int = 5_000,
         exampleLimit: Int = 10
     ) {
         self.client = client
@@ -35,7 +35,7 @@ public struct ValidationRequest: Sendable {
         self.batchLogs = batchLogs
         self.rule = rule
         self.model = model
-        self.utcOffsetSeconds = utcOffsetSeconds
+        self.consoleTimeZone = consoleTimeZone
         self.idleMs = idleMs
         self.exampleLimit = exampleLimit
     }
@@ -63,7 +63,7 @@ public enum Validation {
             batchLog = contents.entries
         }
         let observed = try AlertCollection.read(
-            request.alertSources, utcOffsetSeconds: request.utcOffsetSeconds, client: request.client, idleMs: request.idleMs)
+            request.alertSources, timeZone: request.consoleTimeZone, client: request.client, idleMs: request.idleMs)
         progress("read \(observed.alerts.count) alert records from \(observed.source)")
 
         var tally: ReplayTally

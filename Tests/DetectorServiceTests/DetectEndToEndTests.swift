@@ -78,11 +78,11 @@ struct DetectEndToEndTests {
             func verdict(of observed: ObservedAlerts) throws -> ValidationResult {
                 try judge.judge(rule: RuleSettings(), alertFiles: [], batchLogs: [instance.batchLog], inputs: inputs, observed: observed)
             }
-            let file = try verdict(of: AlertCollection.read([.file(format: .jsonl, path: instance.alertsFile)], utcOffsetSeconds: 0, client: client, idleMs: 0))
-            let topic = try verdict(of: AlertCollection.read([.kafka(topic: "alerts")], utcOffsetSeconds: 0, client: client, idleMs: 3_000))
+            let file = try verdict(of: AlertCollection.read([.file(format: .jsonl, path: instance.alertsFile)], client: client, idleMs: 0))
+            let topic = try verdict(of: AlertCollection.read([.kafka(topic: "alerts")], client: client, idleMs: 3_000))
             let consoleFile = instance.folder + "/console.txt"
             try (first.output + last.output).write(toFile: consoleFile, atomically: true, encoding: .utf8)
-            let console = try verdict(of: AlertCollection.read([.file(format: .sparkConsole, path: consoleFile)], utcOffsetSeconds: 0, client: client, idleMs: 0))
+            let console = try verdict(of: AlertCollection.read([.file(format: .sparkConsole, path: consoleFile)], client: client, idleMs: 0))
             for (name, result) in [("jsonl", file), ("kafka", topic), ("console", console)] {
                 #expect(result.verdict == .pass, "\(name): \(result.failures)")
                 #expect(result.alerts.duplicates == 0, "\(name)")

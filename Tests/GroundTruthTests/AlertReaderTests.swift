@@ -92,9 +92,34 @@ struct AlertReaderTests {
     }
 
     @Test func sparkConsoleTimesFollowTheSessionOffset() throws {
-        let utc = try AlertReader.sparkConsole(sparkConsoleSample, source: "c", utcOffsetSeconds: 0)
-        let paris = try AlertReader.sparkConsole(sparkConsoleSample, source: "c", utcOffsetSeconds: 3_600)
+        let utc = try AlertReader.sparkConsole(sparkConsoleSample, source: "c")
+        let paris = try AlertReader.sparkConsole(sparkConsoleSample, source: "c", timeZone: .fixed(name: "+01:00", offsetSeconds: 3_600))
         #expect(utc.alerts[0].windowStart - paris.alerts[0].windowStart == 3_600_000)
+    }
+
+    /// One console table row per printed window start, read in `zone`; the window starts read.
+    func windowStarts(printed starts: [String], in zone: ConsoleTimeZone) throws -> [Int64] {
+        let rows = starts.enumerated().map { index, start in "|{\(start), \(start)}|user_\(index)|3|" }
+        let text = (["Batch: 1", "+-+-+-+", "|window|user_id|count|", "+-+-+-+"] + rows + ["+-+-+-+"]).joined(separator: "\n")
+        return try AlertReader.sparkConsole(text, source: "c", timeZone: zone).alerts.map(\.windowStart)
+    }
+
+    @Test func sparkConsoleTimesFollowANamedZoneAcrossDaylightSavingChanges() throws {
+        let paris = try #require(TimeZone(identifier: "Europe/Paris"))
+        let zone = ConsoleTimeZone(name: "Europe/Paris") { paris.secondsFromGMT(for: Date(timeIntervalSince1970: Double($0))) }
+        // Clocks went forward at 01:00 UTC on 2026-03-29 (02:00 local became 03:00) and back at 01:00 UTC on
+        // 2026-10-25 (03:00 local became 02:00, so 02:00 to 03:00 local came twice).
+        let spring = try windowStarts(printed: ["2026-03-29 01:59:50", "2026-03-29 03:00:00"], in: zone)
+        #expect(spring == [try utcMilliseconds(2026, 3, 29, 0, 59, 50), try utcMilliseconds(2026, 3, 29, 1, 0, 0)])
+        let autumn = try windowStarts(printed: ["2026-10-25 01:59:50", "2026-10-25 02:30:00", "2026-10-25 03:00:00"], in: zone)
+        #expect(
+            autumn == [
+                try utcMilliseconds(2026, 10, 24, 23, 59, 50), try utcMilliseconds(2026, 10, 25, 0, 30, 0),
+                try utcMilliseconds(2026, 10, 25, 2, 0, 0),
+            ])
+        // Winter and summer in one file: each read in its own offset.
+        let seasons = try windowStarts(printed: ["2026-01-20 13:53:00", "2026-07-20 13:53:00"], in: zone)
+        #expect(seasons == [try utcMilliseconds(2026, 1, 20, 12, 53, 0), try utcMilliseconds(2026, 7, 20, 11, 53, 0)])
     }
 
     @Test func sparkConsoleReadsYearsOfTheSecondsBug() throws {

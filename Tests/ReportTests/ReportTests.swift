@@ -35,7 +35,7 @@ private func document() throws -> ValidationDocument {
     var result = ValidationResult(expected: tally.finish(), observed: observed)
     result.manifestAudit = ManifestAudit(acknowledged: 7, matched: 7)
     return ValidationDocument(
-        inputs: .init(brokers: "127.0.0.1:9092", topic: "logs", manifest: nil, alerts: ["jsonl:alerts.jsonl"], batchLogs: [], utcOffsetSeconds: 0),
+        inputs: .init(brokers: "127.0.0.1:9092", topic: "logs", manifest: nil, alerts: ["jsonl:alerts.jsonl"], batchLogs: [], timezone: "UTC"),
         replay: .init(records: 7, bytes: 700, seconds: 0.5, recordsPerSecond: 14, endOffsets: ["0": 7], largestManifestLookahead: 3, totalSeconds: 1),
         result: result)
 }
@@ -55,7 +55,7 @@ struct ReportTests {
         let original = try document()
         let data = try original.json()
         let object = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
-        #expect(object["schema_version"] as? Int == 1)
+        #expect(object["schema_version"] as? Int == 2)
         #expect(object["verdict"] as? String == "fail")
         #expect(object["mode"] as? String == "interval")
         let outcomes = try #require((object["alerts"] as? [String: Any])?["outcomes"] as? [String: Int])
@@ -74,6 +74,19 @@ struct ReportTests {
         #expect(read.result.series == original.result.series)
         #expect(read.result.manifestAudit == original.result.manifestAudit)
         #expect(read.result.failures == original.result.failures)
+    }
+
+    @Test func versionOnesFixedOffsetIsReadAsTheTimeZone() throws {
+        var object = try #require(try JSONSerialization.jsonObject(with: try document().json()) as? [String: Any])
+        var inputs = try #require(object["inputs"] as? [String: Any])
+        inputs["timezone"] = nil
+        object["schema_version"] = 1
+        for (offset, zone) in [(0, "UTC"), (19_800, "+05:30"), (-3_600, "-01:00")] {
+            inputs["utc_offset_seconds"] = offset
+            object["inputs"] = inputs
+            let read = try ValidationDocument(json: try JSONSerialization.data(withJSONObject: object))
+            #expect(read.inputs.timezone == zone)
+        }
     }
 
     @Test func newerSchemaIsRefused() throws {

@@ -18,6 +18,26 @@ struct EndToEndTests {
         ]
     }
 
+    /// `alerts` as Spark's console sink prints them, one table per batch, window bounds in `zone`.
+    static func sparkConsole(_ alerts: [AlertRecord], zone: String) -> String {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: zone)
+        formatter.dateFormat = "yyyy-MM-dd HH:mm:ss"
+        func time(_ milliseconds: Int64) -> String { formatter.string(from: Date(timeIntervalSince1970: Double(milliseconds) / 1_000)) }
+        let border = "+------------------------------------------+---------+-----------+"
+        var lines: [String] = []
+        for batch in Set(alerts.map(\.batch)).sorted() {
+            lines += ["-------------------------------------------", "Batch: \(batch)", "-------------------------------------------"]
+            lines += [border, "|window                                    |user_id  |crash_count|", border]
+            for alert in alerts where alert.batch == batch {
+                lines.append("|{\(time(alert.windowStart)), \(time(alert.windowEnd))}|\(alert.userId)|\(alert.crashCount)|")
+            }
+            lines.append(border)
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
     @Test("exact and interval mode pass a correct detector; three planted faults are exactly the findings")
     func validateCorrectAndPlantedOutputs() async throws {
         let scratch = try ScratchFolder()
@@ -77,6 +97,23 @@ struct EndToEndTests {
             #expect(interval.exitCode == 0, "\(interval.standardError)\n\(interval.standardOutput)")
             #expect(intervalJSON["mode"] as? String == "interval")
             #expect((intervalJSON["judged_alerts"] as? Int ?? 0) >= 50)
+
+            // The same alerts as Spark's console sink prints them in the session time zone Europe/Paris: read in
+            // that zone they pass with the same judgements; read as UTC, every window is an hour off.
+            var consoleArguments: [String] = []
+            for index in output.alerts.indices {
+                let console = try scratch.write("console-\(index).txt", Self.sparkConsole(output.alerts[index], zone: "Europe/Paris"))
+                consoleArguments += ["--alerts", "spark-console:\(console)", "--batch-log", logs[index]]
+            }
+            let inParis = try WindtunnelProcess.run(
+                ["validate"] + connection + ["--report", scratch.file("paris")] + consoleArguments + ruleArguments + ["--timezone", "Europe/Paris"])
+            #expect(inParis.exitCode == 0, "\(inParis.standardError)\n\(inParis.standardOutput)")
+            let parisData = try #require(FileManager.default.contents(atPath: scratch.file("paris/validation.json")))
+            let parisJSON = try #require(try JSONSerialization.jsonObject(with: parisData) as? [String: Any])
+            #expect(parisJSON["judged_alerts"] as? Int == exactJSON["judged_alerts"] as? Int)
+            #expect((parisJSON["inputs"] as? [String: Any])?["timezone"] as? String == "Europe/Paris")
+            let asUTC = try WindtunnelProcess.run(["validate"] + connection + ["--report", scratch.file("utc")] + consoleArguments + ruleArguments)
+            #expect(asUTC.exitCode == 1, "\(asUTC.standardError)\n\(asUTC.standardOutput)")
 
             // The same alerts read from a Kafka topic, one record per alert, as a detector with a Kafka sink writes them.
             try KafkaAdmin(client: client).createTopic("alerts", partitions: 2)

@@ -81,7 +81,7 @@ struct Validate: ParsableCommand {
         let document = ValidationDocument(
             inputs: ValidationDocument.Inputs(
                 brokers: request.client.brokers, topic: request.topic, manifest: request.manifestFolder,
-                alerts: request.alertSources.map(\.description), batchLogs: request.batchLogs, utcOffsetSeconds: request.utcOffsetSeconds),
+                alerts: request.alertSources.map(\.description), batchLogs: request.batchLogs, timezone: request.consoleTimeZone.name),
             replay: ValidationDocument.Replay(
                 records: statistics.records, bytes: statistics.bytes, seconds: statistics.seconds, recordsPerSecond: statistics.recordsPerSecond,
                 endOffsets: Dictionary(uniqueKeysWithValues: statistics.endOffsets.map { (String($0.key), $0.value) }),
@@ -123,7 +123,7 @@ struct Validate: ParsableCommand {
         }
         return ValidationRequest(
             client: client, topic: topic, manifestFolder: manifest, alertSources: sources, batchLogs: batchLogs, rule: try rule.rule(),
-            model: model, utcOffsetSeconds: try UTCOffset.seconds(timezone), idleMs: Int(min(idle, Int64(Int32.max))),
+            model: model, consoleTimeZone: try ConsoleTimeZoneOption.parse(timezone), idleMs: Int(min(idle, Int64(Int32.max))),
             exampleLimit: exampleLimit)
     }
 }
