@@ -1,5 +1,6 @@
 import Foundation
 import Generator
+import Kafka
 
 /// Runs another program to completion with its standard output captured and its standard error kept in a
 /// log file, so that a failure can be reported with the lines that explain it.
@@ -8,12 +9,17 @@ struct ProgramRun {
     let arguments: [String]
     /// Where standard error goes; its last lines name a failure.
     let logPath: String
+    /// Variables set for it on top of this process's environment.
+    var environment: [String: String] = [:]
 
     /// Runs the program; returns its standard output. Throws when it cannot start or exits other than 0.
     func output(what: String) throws -> String {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
+        if !environment.isEmpty {
+            process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, given in given }
+        }
         _ = FileManager.default.createFile(atPath: logPath, contents: nil)
         let output = Pipe()
         process.standardOutput = output
@@ -38,7 +44,7 @@ public struct GenerateRun {
     /// The `windtunnel` executable.
     public let executable: String
     public let brokers: String
-    /// librdkafka properties, `key=value`, passed on with `-X`.
+    /// librdkafka properties, `key=value`, passed on in `$WINDTUNNEL_KAFKA_PROPERTIES` (off the command line).
     public let properties: [String]
     /// Holds the manifest and the log.
     public let folder: String
@@ -55,8 +61,8 @@ public struct GenerateRun {
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         _ = try ProgramRun(
             executable: executable,
-            arguments: ["generate", "--brokers", brokers, "--topic", topic, "--manifest", folder] + properties.flatMap { ["-X", $0] } + arguments,
-            logPath: folder + "/generate.log"
+            arguments: ["generate", "--brokers", brokers, "--topic", topic, "--manifest", folder] + arguments,
+            logPath: folder + "/generate.log", environment: [ClientSettings.propertiesVariable: properties.joined(separator: "\n")]
         ).output(what: "windtunnel generate \(arguments.joined(separator: " "))")
         guard let data = FileManager.default.contents(atPath: folder + "/summary.json") else {
             throw BenchmarkError("windtunnel generate wrote no \(folder)/summary.json")

@@ -29,7 +29,11 @@ public final class ChildProcess: @unchecked Sendable {
     /// `askWholeGroup`: whether a stop request (SIGTERM) goes to everything it started rather than to it alone.
     /// A shell command wants the former, since its shell passes nothing on; a program that stops its own
     /// helpers in order, such as the Spark job with its Python workers, wants the latter.
-    init(name: String, executable: String, arguments: [String], logPath: String, askWholeGroup: Bool = false) throws {
+    /// `environment`: variables set for it on top of (or instead of) this process's own.
+    init(
+        name: String, executable: String, arguments: [String], logPath: String, askWholeGroup: Bool = false,
+        environment: [String: String] = [:]
+    ) throws {
         self.name = name
         self.askWholeGroup = askWholeGroup
         self.logPath = logPath
@@ -53,8 +57,12 @@ public final class ChildProcess: @unchecked Sendable {
         posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETPGROUP))
         let argv = ([executable] + arguments).map { strdup($0) } + [nil]
         defer { argv.forEach { free($0) } }
+        var variables = ProcessInfo.processInfo.environment
+        variables.merge(environment) { _, given in given }
+        let envp = variables.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        defer { envp.forEach { free($0) } }
         var child: pid_t = 0
-        let result = posix_spawn(&child, executable, &actions, &attributes, argv, environ)
+        let result = posix_spawn(&child, executable, &actions, &attributes, argv, envp)
         guard result == 0 else {
             throw ChildProcessError(name: name, executable: executable, reason: String(cString: strerror(result)))
         }
@@ -144,8 +152,13 @@ public final class ChildRegistry: @unchecked Sendable {
     private var children: [ChildProcess] = []
     private var broker: TansuBroker?
     private var closed = false
+    /// Variables every child gets on top of this process's environment.
+    private let environment: [String: String]
 
-    public init() {}
+    /// `environment`: variables every child gets on top of this process's own.
+    public init(environment: [String: String] = [:]) {
+        self.environment = environment
+    }
 
     /// Whether the registry was closed by an interrupt.
     public var isClosed: Bool { lock.withLock { closed } }
@@ -171,7 +184,8 @@ public final class ChildRegistry: @unchecked Sendable {
         try lock.withLock {
             guard !closed else { throw RunInterrupted() }
             let child = try ChildProcess(
-                name: name, executable: executable, arguments: arguments, logPath: logPath, askWholeGroup: askWholeGroup)
+                name: name, executable: executable, arguments: arguments, logPath: logPath, askWholeGroup: askWholeGroup,
+                environment: environment)
             children.append(child)
             return child
         }

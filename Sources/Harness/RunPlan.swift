@@ -6,9 +6,9 @@ struct RunPlan {
     let folder: ResultsFolder
     let brokers: String
     let topic: String
-    let properties: [String]
 
-    private var connection: [String] { ["--brokers", brokers] + properties.flatMap { ["-X", $0] } }
+    /// Client properties reach the children through their environment (`ChildRegistry`), not from here.
+    private var connection: [String] { ["--brokers", brokers] }
 
     private var rule: [String] {
         let rule = scenario.detector.rule
@@ -93,7 +93,6 @@ struct RunPlan {
     func sparkArguments(instance index: Int, root: String) -> [String] {
         let rule = scenario.detector.rule
         var arguments = ["\(root)/detectors/spark/crash_monitor.py", "--source", "pykafka", "--brokers", brokers]
-        arguments += properties.flatMap { ["-X", $0] }
         arguments += [
             "--topic", topic,
             "--instance", "spark-\(index)",

@@ -19,7 +19,8 @@ public struct ScenarioRun: Sendable {
         public var resultsRoot: String = "results"
         /// Brokers to use; nil starts an embedded Tansu broker for the run.
         public var brokers: String?
-        /// librdkafka properties for every client.
+        /// librdkafka properties for every client, `key=value`. The run's children get them in
+        /// `$WINDTUNNEL_KAFKA_PROPERTIES`, not on their command lines, which any user of the machine can read.
         public var properties: [String] = []
         /// How long to wait for the detector to finish after the stream ends. Default: 120 s.
         public var drainTimeoutMs: Int = 120_000
@@ -45,13 +46,14 @@ public struct ScenarioRun: Sendable {
 
     public let scenario: Scenario
     public let options: Options
-    private let children = ChildRegistry()
+    private let children: ChildRegistry
     private let progress: @Sendable (String) -> Void
 
     public init(scenario: Scenario, options: Options, progress: @escaping @Sendable (String) -> Void) {
         self.scenario = scenario
         self.options = options
         self.progress = progress
+        children = ChildRegistry(environment: [ClientSettings.propertiesVariable: options.properties.joined(separator: "\n")])
     }
 
     /// Stops every process the run started and refuses to start any more; safe to call from a signal
@@ -100,7 +102,7 @@ public struct ScenarioRun: Sendable {
         try KafkaAdmin(client: client).createTopic(topic, partitions: scenario.partitions, ifMissing: options.brokers == nil || detectorRunsOnItsOwn)
         progress("topic \(topic) with \(scenario.partitions) partitions")
 
-        let plan = RunPlan(scenario: scenario, folder: folder, brokers: brokers, topic: topic, properties: options.properties)
+        let plan = RunPlan(scenario: scenario, folder: folder, brokers: brokers, topic: topic)
         var problems: [String] = []
         var detectors: [Int: ChildProcess] = [:]
         if scenario.detector.kind != .external || scenario.detector.command != nil {

@@ -25,6 +25,27 @@ public struct ClientSettings: Sendable, Equatable {
         return properties
     }
 
+    /// The environment variable that carries librdkafka properties, one `key=value` per line, to every
+    /// windtunnel command and to the Spark job. Unlike `-X`, it keeps secrets off command lines, which any
+    /// user of the machine can read (`ps`, `/proc/PID/cmdline`); `windtunnel run` hands its properties to
+    /// its children this way.
+    public static let propertiesVariable = "WINDTUNNEL_KAFKA_PROPERTIES"
+
+    /// The properties of `environment`'s `propertiesVariable`, then those of `flags` (`-X`), a flag winning
+    /// over the variable for the same key. Blank lines of the variable are skipped.
+    public static func resolveProperties(flags: [String], environment: [String: String]) throws(KafkaError) -> [String: String] {
+        let lines = (environment[propertiesVariable] ?? "").split(separator: "\n").map { String($0) }
+            .filter { !$0.allSatisfy(\.isWhitespace) }
+        var properties: [String: String]
+        do {
+            properties = try parseProperties(lines)
+        } catch {
+            throw KafkaError(kind: .configuration, message: "\(error.message) (in $\(propertiesVariable))")
+        }
+        properties.merge(try parseProperties(flags)) { _, flag in flag }
+        return properties
+    }
+
     /// Whether a property's value is a secret that must never be printed or written to results.
     public static func isSecret(_ key: String) -> Bool {
         let lowered = key.lowercased()

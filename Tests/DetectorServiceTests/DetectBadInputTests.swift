@@ -5,9 +5,10 @@ import Testing
 @Suite("detect: bad input")
 struct DetectBadInputTests {
     /// Runs `detect` with `arguments` against a port where no broker listens; returns status and output.
-    func detect(_ arguments: [String], dieAt: String? = nil) throws -> (status: Int32, output: String) {
+    func detect(_ arguments: [String], dieAt: String? = nil, environment: [String: String] = [:]) throws -> (status: Int32, output: String) {
         let folder = try makeTestFolder("bad-input")
-        let process = try DetectProcess(["--brokers", "127.0.0.1:1"] + arguments, dieAt: dieAt, logPath: "\(folder)/detect.log")
+        let process = try DetectProcess(
+            ["--brokers", "127.0.0.1:1"] + arguments, dieAt: dieAt, environment: environment, logPath: "\(folder)/detect.log")
         let ended = process.wait(timeoutSeconds: 30)
         #expect(!ended.signalled)
         return (ended.status, process.log)
@@ -45,6 +46,15 @@ struct DetectBadInputTests {
         #expect(result.status == 1, "\(result.output)")
         #expect(result.output.contains("-X no.such.property=1: unknown librdkafka property 'no.such.property'"), "\(result.output)")
         #expect(result.output.split(separator: "\n").count == 1, "\(result.output)")
+    }
+
+    @Test func propertiesFromTheEnvironmentReachTheClient() throws {
+        let result = try detect([], environment: ["WINDTUNNEL_KAFKA_PROPERTIES": "acks=all\nno.such.property=1"])
+        #expect(result.status == 1, "\(result.output)")
+        #expect(result.output.contains("unknown librdkafka property 'no.such.property'"), "\(result.output)")
+        let refused = try detect([], environment: ["WINDTUNNEL_KAFKA_PROPERTIES": "novalue"])
+        #expect(refused.status != 0)
+        #expect(refused.output.contains("'novalue' must be written key=value (in $WINDTUNNEL_KAFKA_PROPERTIES)"), "\(refused.output)")
     }
 
     @Test func aBadTestHookIsRefused() throws {

@@ -17,12 +17,13 @@ final class DetectProcess: @unchecked Sendable {
     }
 
     /// Starts `windtunnel detect <arguments>`; `dieAt` sets the crash test hook.
-    init(_ arguments: [String], dieAt: String? = nil, logPath: String) throws {
+    init(_ arguments: [String], dieAt: String? = nil, environment extra: [String: String] = [:], logPath: String) throws {
         self.logPath = logPath
         process.executableURL = URL(fileURLWithPath: Self.executable)
         process.arguments = ["detect"] + arguments
         var environment = ProcessInfo.processInfo.environment
         environment["WINDTUNNEL_DETECT_DIE_AT"] = dieAt
+        environment.merge(extra) { _, given in given }
         process.environment = environment
         _ = FileManager.default.createFile(atPath: logPath, contents: nil)
         _ = FileManager.default.createFile(atPath: outputPath, contents: nil)

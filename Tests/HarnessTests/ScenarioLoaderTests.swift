@@ -138,14 +138,14 @@ struct ScenarioLoaderTests {
     @Test func decoysAndATotalRateReachTheGenerator() throws {
         let yaml = "generator:\n  processes: 3\n  total_rps: 30000\n  decoy_fraction: 0.05\n"
         let scenario = try ScenarioLoader.parse(yaml, source: "s.yaml", defaultName: "s")
-        let arguments = RunPlan(scenario: scenario, folder: ResultsFolder(path: "r"), brokers: "b:9092", topic: "t", properties: [])
+        let arguments = RunPlan(scenario: scenario, folder: ResultsFolder(path: "r"), brokers: "b:9092", topic: "t")
             .generatorArguments
         #expect(value(of: "--total-rps", in: arguments) == "30000")
         #expect(value(of: "--rps", in: arguments) == nil)
         #expect(value(of: "--decoy-fraction", in: arguments) == "0.05")
 
         let defaults = try ScenarioLoader.parse("name: x\n", source: "s.yaml", defaultName: "s")
-        let defaultArguments = RunPlan(scenario: defaults, folder: ResultsFolder(path: "r"), brokers: "b:9092", topic: "t", properties: [])
+        let defaultArguments = RunPlan(scenario: defaults, folder: ResultsFolder(path: "r"), brokers: "b:9092", topic: "t")
             .generatorArguments
         #expect(value(of: "--total-rps", in: defaultArguments) == nil)
         #expect(value(of: "--rps", in: defaultArguments) == "5000")

@@ -1,8 +1,8 @@
 import Foundation
 import Testing
 
-/// A secret passed with `-X` reaches the clients but no file of the run: not the logs of the generator,
-/// detector or validator, not the resolved scenario, not the reports.
+/// A secret passed with `-X` reaches the clients but no file of the run (not the logs of the generator,
+/// detector or validator, not the resolved scenario, not the reports) and no command line of its children.
 @Suite("Secrets stay out of results")
 struct SecretTests {
     static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
@@ -27,7 +27,18 @@ struct SecretTests {
         run.standardOutput = handle
         run.standardError = handle
         try run.run()
+        // While it runs, every process it started is looked at: the secret must be on no command line, which
+        // any user of the machine can read; the children get the properties in their environment.
+        var seen: [pid_t: String] = [:]
+        while run.isRunning {
+            for process in ProcessEntry.descendants(of: run.processIdentifier) { seen[process.pid] = process.commandLine }
+            usleep(100_000)
+        }
         run.waitUntilExit()
+        #expect(seen.values.contains { $0.contains(" detect ") }, "no detector was seen among \(seen.values.sorted())")
+        #expect(seen.values.contains { $0.contains(" generate ") }, "no generator was seen among \(seen.values.sorted())")
+        let exposed = seen.values.filter { $0.contains(secret) }
+        #expect(exposed.isEmpty, "the secret is on the command lines \(exposed)")
 
         let root = "\(folder)/results"
         let files = (FileManager.default.enumerator(atPath: root)?.allObjects as? [String] ?? []).map { "\(root)/\($0)" }

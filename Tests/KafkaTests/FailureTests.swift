@@ -41,6 +41,20 @@ struct FailureTests {
         #expect(throws: KafkaError.self) { try ClientSettings.parseProperties([text]) }
     }
 
+    @Test("properties come from $WINDTUNNEL_KAFKA_PROPERTIES, then -X, which wins for the same key")
+    func propertiesFromTheEnvironment() throws {
+        let environment = [ClientSettings.propertiesVariable: "sasl.username=me\n\nsasl.password=from-env\nacks=all"]
+        let resolved = try ClientSettings.resolveProperties(flags: ["sasl.password=from-flag"], environment: environment)
+        #expect(resolved == ["sasl.username": "me", "sasl.password": "from-flag", "acks": "all"])
+        #expect(try ClientSettings.resolveProperties(flags: ["acks=1"], environment: [:]) == ["acks": "1"])
+        #expect {
+            try ClientSettings.resolveProperties(flags: [], environment: [ClientSettings.propertiesVariable: "acks=1\nlinger"])
+        } throws: { error in
+            (error as? KafkaError)?.message.contains("'linger'") == true
+                && (error as? KafkaError)?.message.contains(ClientSettings.propertiesVariable) == true
+        }
+    }
+
     @Test("secrets are redacted")
     func secretsRedacted() {
         let settings = ClientSettings(properties: ["sasl.password": "hunter2", "sasl.username": "me"])

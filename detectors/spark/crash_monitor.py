@@ -106,6 +106,24 @@ def kafka_property(text: str) -> tuple[str, str]:
     return name.strip(), value
 
 
+PROPERTIES_VARIABLE = "WINDTUNNEL_KAFKA_PROPERTIES"
+
+
+def environment_properties(environment) -> list[tuple[str, str]]:
+    """Kafka client properties from $WINDTUNNEL_KAFKA_PROPERTIES, one KEY=VALUE per line, as every windtunnel
+    command reads them (`windtunnel run` passes its -X properties this way, off the command line); -X given
+    on the command line comes after them and wins for the same key."""
+    properties = []
+    for line in environment.get(PROPERTIES_VARIABLE, "").split("\n"):
+        if not line.strip():
+            continue
+        try:
+            properties.append(kafka_property(line))
+        except argparse.ArgumentTypeError as error:
+            raise UsageError(f"${PROPERTIES_VARIABLE}: {error}") from None
+    return properties
+
+
 class OneLineParser(argparse.ArgumentParser):
     """argparse, but a usage error is one line naming the option (argparse's own prints the usage first)."""
 
@@ -162,6 +180,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
     args = parser.parse_args(argv)
     try:
+        args.kafka_properties = environment_properties(os.environ) + args.kafka_properties
         check_args(args)
     except UsageError as error:
         parser.error(str(error))

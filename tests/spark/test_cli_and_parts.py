@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -43,6 +44,23 @@ def test_unreachable_brokers_are_named_before_spark_starts():
     result = run_job("--brokers", f"127.0.0.1:{free_port()}", "--console")
     assert result.returncode == 2
     assert result.stderr.startswith("crash_monitor: error: --brokers 127.0.0.1:") and "no answer" in result.stderr
+    assert result.stderr.count("\n") == 1
+
+
+def test_kafka_properties_come_from_the_environment_then_x(tmp_path, monkeypatch):
+    monkeypatch.setenv(crash_monitor.PROPERTIES_VARIABLE, "sasl.username=me\n\nsasl.password=from-env\n")
+    args = crash_monitor.parse_args(["--source", "files", "--input", str(tmp_path), "--console",
+                                     "-X", "sasl.password=from-flag"])
+    assert dict(args.kafka_properties) == {"sasl.username": "me", "sasl.password": "from-flag"}
+    options = crash_monitor.kafka_options(args)
+    assert options["kafka.sasl.username"] == "me" and options["kafka.sasl.password"] == "from-flag"
+
+
+def test_a_bad_line_of_the_properties_variable_is_named():
+    result = subprocess.run([sys.executable, str(JOB), "--console"], capture_output=True, text=True, timeout=60,
+                            env={**os.environ, crash_monitor.PROPERTIES_VARIABLE: "acks"})
+    assert result.returncode == 2
+    assert f"${crash_monitor.PROPERTIES_VARIABLE}: 'acks' is not key=value" in result.stderr
     assert result.stderr.count("\n") == 1
 
 

@@ -53,7 +53,7 @@ struct GeneratorBench: ParsableCommand {
         guard (1...20).contains(rounds) else { throw ValidationError("--rounds must be between 1 and 20, not \(rounds)") }
         guard accuracyRps >= 0 else { throw ValidationError("--accuracy-rps must not be negative") }
         do {
-            _ = try ClientSettings.parseProperties(properties)
+            _ = try ClientProperties.resolve(properties)
         } catch {
             throw ValidationError(error.message)
         }
@@ -83,7 +83,7 @@ struct GeneratorBench: ParsableCommand {
     }
 
     private func measure(bootstrap: String) throws {
-        let client = ClientSettings(brokers: bootstrap, properties: try ClientSettings.parseProperties(properties))
+        let client = ClientSettings(brokers: bootstrap, properties: try ClientProperties.resolve(properties))
         let admin = try KafkaAdmin(client: client)
         let events = try PrebuiltEvents(count: 100_000)
         note(String(format: "events average %.0f bytes", events.averageBytes))
@@ -129,12 +129,12 @@ struct GeneratorBench: ParsableCommand {
 
     /// (b) and (c): `windtunnel generate` unthrottled, `count` records in all.
     private func generate(topic: String, bootstrap: String, processes: Int) throws -> Double {
-        try withScratchFolder { try GenerateRun(executable: Run.ownExecutable, brokers: bootstrap, properties: properties, folder: $0).unthrottled(topic: topic, processes: processes, count: count) }
+        try withScratchFolder { try GenerateRun(executable: Run.ownExecutable, brokers: bootstrap, properties: try ClientProperties.resolvedTexts(properties), folder: $0).unthrottled(topic: topic, processes: processes, count: count) }
     }
 
     /// Runs `windtunnel generate` with a manifest in a temporary folder and returns its summary.
     private func runGenerate(topic: String, bootstrap: String, arguments: [String]) throws -> GenerationSummary {
-        try withScratchFolder { try GenerateRun(executable: Run.ownExecutable, brokers: bootstrap, properties: properties, folder: $0).run(topic: topic, arguments: arguments) }
+        try withScratchFolder { try GenerateRun(executable: Run.ownExecutable, brokers: bootstrap, properties: try ClientProperties.resolvedTexts(properties), folder: $0).run(topic: topic, arguments: arguments) }
     }
 
     private func withScratchFolder<R>(_ body: (String) throws -> R) throws -> R {

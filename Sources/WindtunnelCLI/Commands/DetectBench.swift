@@ -50,7 +50,7 @@ struct DetectorBench: ParsableCommand {
     func run() throws {
         var broker: TansuBroker?
         do {
-            let properties = try ClientSettings.parseProperties(self.properties)
+            let properties = try ClientProperties.resolve(self.properties)
             let bootstrap: String
             if let brokers {
                 bootstrap = brokers

@@ -37,12 +37,12 @@ struct RoundTrip: ParsableCommand {
         do {
             let settings: ClientSettings
             if let brokers {
-                settings = ClientSettings(brokers: brokers, properties: try ClientSettings.parseProperties(properties))
+                settings = ClientSettings(brokers: brokers, properties: try ClientProperties.resolve(properties))
             } else {
                 let started = try TansuBroker.start()
                 broker = started
                 note("embedded broker on \(started.bootstrap)")
-                settings = ClientSettings(brokers: started.bootstrap, properties: try ClientSettings.parseProperties(properties))
+                settings = ClientSettings(brokers: started.bootstrap, properties: try ClientProperties.resolve(properties))
             }
             defer { broker?.stop() }
             try measure(settings)

@@ -44,6 +44,12 @@ struct Run: ParsableCommand {
 
     func run() throws {
         let files = try scenarioFiles()
+        let resolvedProperties: [String]
+        do {
+            resolvedProperties = try ClientProperties.resolvedTexts(properties)
+        } catch {
+            throw fail(error.message, exitCode: 2)
+        }
         var rows: [RunSummary] = []
         for file in files {
             let loaded: Harness.Scenario
@@ -55,7 +61,7 @@ struct Run: ParsableCommand {
             var options = ScenarioRun.Options(executable: Self.ownExecutable)
             options.resultsRoot = results
             options.brokers = brokers
-            options.properties = properties
+            options.properties = resolvedProperties
             options.metricsPort = metricsPort
             let run = ScenarioRun(scenario: loaded, options: options) { note($0) }
             let signals = Self.stopOnSignals { run.interrupt() }

@@ -104,7 +104,7 @@ struct Validate: ParsableCommand {
         guard !topic.isEmpty else { throw ValidatorError("--topic must not be empty") }
         let client: ClientSettings
         do {
-            client = ClientSettings(brokers: connection.brokers, properties: try ClientSettings.parseProperties(connection.properties))
+            client = ClientSettings(brokers: connection.brokers, properties: try ClientProperties.resolve(connection.properties))
         } catch {
             throw ValidatorError(error.message)
         }

@@ -16,7 +16,7 @@ struct ConnectionOptions: ParsableArguments {
     /// The connection as client settings; a property without `=` is a usage error.
     func clientSettings() throws -> ClientSettings {
         do {
-            return ClientSettings(brokers: brokers, properties: try ClientSettings.parseProperties(properties))
+            return ClientSettings(brokers: brokers, properties: try ClientProperties.resolve(properties))
         } catch {
             throw ValidationError(error.message)
         }

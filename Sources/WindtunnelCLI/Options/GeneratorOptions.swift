@@ -120,7 +120,7 @@ struct GeneratorOptions: ParsableArguments {
     func resolve(environment: [String: String]) throws(ValidationError) -> [WorkerPlan] {
         let properties: [String: String]
         do {
-            properties = try ClientSettings.parseProperties(self.properties)
+            properties = try ClientSettings.resolveProperties(flags: self.properties, environment: environment)
         } catch {
             throw ValidationError(error.message)
         }
