@@ -308,9 +308,13 @@ public struct BenchmarkSuite: Sendable {
     /// The Python environment of the Spark job, which also runs the Python generator.
     private func preparePython() throws -> SparkJob {
         progress("preparing the Python environment (detectors/spark/setup; the first time downloads pyspark)")
+        let children = ChildRegistry()
+        running.setup = children
+        defer { running.setup = nil }
         do {
-            return try SparkJob.prepare(executable: settings.executable)
-        } catch {
+            return try SparkJob.prepare(
+                executable: settings.executable, logPath: settings.folder + "/work/spark-setup.log", children: children, progress: progress)
+        } catch let error as ScenarioError {
             throw BenchmarkError("the Python environment: \(error.reason)")
         }
     }
@@ -322,6 +326,7 @@ private final class RunningParts: @unchecked Sendable {
     private let lock = NSLock()
     private var _broker: TansuBroker?
     private var _scenario: ScenarioRun?
+    private var _setup: ChildRegistry?
 
     var broker: TansuBroker? {
         get { lock.withLock { _broker } }
@@ -333,7 +338,17 @@ private final class RunningParts: @unchecked Sendable {
         set { lock.withLock { _scenario = newValue } }
     }
 
+    /// The Spark environment's setup while it runs.
+    var setup: ChildRegistry? {
+        get { lock.withLock { _setup } }
+        set { lock.withLock { _setup = newValue } }
+    }
+
     func stopAll() {
+        if let setup {
+            setup.close()
+            setup.stopEverything(graceMs: 1_000)
+        }
         scenario?.interrupt()
         broker?.stop()
     }

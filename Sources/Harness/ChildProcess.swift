@@ -62,7 +62,13 @@ public final class ChildProcess: @unchecked Sendable {
         let envp = variables.map { strdup("\($0.key)=\($0.value)") } + [nil]
         defer { envp.forEach { free($0) } }
         var child: pid_t = 0
-        let result = posix_spawn(&child, executable, &actions, &attributes, argv, envp)
+        var result = posix_spawn(&child, executable, &actions, &attributes, argv, envp)
+        // A script written just before (a test's, or a user's detector command) can be briefly held open for
+        // writing by a process that another thread forks at that moment; exec then fails with ETXTBSY.
+        for _ in 0..<20 where result == ETXTBSY {
+            usleep(50_000)
+            result = posix_spawn(&child, executable, &actions, &attributes, argv, envp)
+        }
         guard result == 0 else {
             throw ChildProcessError(name: name, executable: executable, reason: String(cString: strerror(result)))
         }

@@ -84,7 +84,10 @@ public struct ScenarioRun: Sendable {
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         try encoder.encode(scenario).write(to: URL(fileURLWithPath: folder.scenarioFile))
         progress("results: \(folder.path)")
-        let spark = scenario.detector.kind == .spark ? try SparkJob.prepare(executable: options.executable) : nil
+        let spark =
+            scenario.detector.kind == .spark
+            ? try SparkJob.prepare(executable: options.executable, logPath: folder.path + "/spark-setup.log", children: children, progress: progress)
+            : nil
 
         defer { children.stopEverything() }
         let brokers: String

@@ -10,29 +10,47 @@ public struct SparkJob: Sendable {
     public let python: String
 
     /// Finds the project next to `executable` (a build under `.build/`) or in the working folder, and runs
-    /// the setup script, whose progress goes to standard error.
-    public static func prepare(executable: String) throws(ScenarioError) -> SparkJob {
+    /// the setup script as a child of `children`, so that an interrupt stops it (and the downloads it runs)
+    /// at once. Its output goes to `logPath`; its progress lines are passed to `progress` as they come.
+    /// Throws `RunInterrupted` when `children` is closed before or during the setup, `ScenarioError` when
+    /// the setup fails.
+    public static func prepare(
+        executable: String, logPath: String, children: ChildRegistry, progress: (String) -> Void
+    ) throws -> SparkJob {
         guard let root = locateRoot(from: executable) else {
             throw ScenarioError(
                 source: "detector.kind", line: nil, key: "spark",
                 reason: "detectors/spark/crash_monitor.py was not found beside the windtunnel build or in the working folder")
         }
-        let setup = Process()
-        setup.executableURL = URL(fileURLWithPath: "\(root)/detectors/spark/setup")
-        let output = Pipe()
-        setup.standardOutput = output
+        let script = "\(root)/detectors/spark/setup"
+        let setup: ChildProcess
         do {
-            try setup.run()
-        } catch {
-            throw ScenarioError(source: "\(root)/detectors/spark/setup", line: nil, key: "spark", reason: "cannot start: \(error)")
+            setup = try children.start(name: "spark-setup", executable: script, arguments: [], logPath: logPath, askWholeGroup: true)
+        } catch let error as ChildProcessError {
+            throw ScenarioError(source: script, line: nil, key: "spark", reason: "cannot start: \(error.reason)")
         }
-        let printed = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        setup.waitUntilExit()
-        let python = printed.split(separator: "\n").last.map(String.init) ?? ""
-        guard setup.terminationStatus == 0, FileManager.default.isExecutableFile(atPath: python) else {
+        // The script prints its progress to standard error and, last, the environment's Python (a path)
+        // to standard output; both go to the log.
+        var relayed = 0
+        func relay(finished: Bool) -> [String] {
+            let text = (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? ""
+            var lines = text.split(separator: "\n").map(String.init)
+            if !finished, !text.hasSuffix("\n"), !lines.isEmpty { lines.removeLast() }
+            for line in lines.dropFirst(relayed) where !line.hasPrefix("/") { progress(line) }
+            relayed = max(relayed, lines.count)
+            return lines
+        }
+        while setup.isRunning {
+            _ = relay(finished: false)
+            usleep(200_000)
+        }
+        let lines = relay(finished: true)
+        if children.isClosed { throw RunInterrupted() }
+        let python = lines.last ?? ""
+        guard setup.exitStatus == 0, !setup.endedBySignal, FileManager.default.isExecutableFile(atPath: python) else {
+            let status = setup.endedBySignal ? "signal \(setup.exitStatus ?? 0)" : "exit \(setup.exitStatus ?? -1)"
             throw ScenarioError(
-                source: "detectors/spark/setup", line: nil, key: "spark",
-                reason: "the Spark environment could not be set up (exit \(setup.terminationStatus))")
+                source: script, line: nil, key: "spark", reason: "the Spark environment could not be set up (\(status); see \(logPath))")
         }
         return SparkJob(root: root, python: python)
     }
