@@ -127,6 +127,13 @@ public struct TansuBroker: Sendable, Equatable {
         if (try? String(contentsOf: Self.pidFile(port: port), encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines) == String(pid) {
             try? FileManager.default.removeItem(at: Self.pidFile(port: port))
         }
+        // The port can stay taken for a moment after the process is gone (its connections still closing, or
+        // a client reconnecting to it at that instant); a start right after a stop should find it free.
+        var settled = 0
+        while !LocalPort.isFree(port) && settled < 3_000 {
+            usleep(20_000)
+            settled += 20
+        }
     }
 
     private func waitUntilReady(process: Process, timeoutMs: Int) throws(BrokerError) {

@@ -139,9 +139,20 @@ struct FailureTests {
         try admin.createTopic("talk", partitions: 1)
         _ = try admin.partitions(of: "talk")
         try TansuBroker.stop(port: broker.port)
-        #expect(TansuBroker.status(port: broker.port) == .stopped)
+        #expect(TansuBroker.status(port: broker.port) == .stopped, "sockets on the port: \(Self.socketsOn(port: broker.port))")
         let again = try TansuBroker.start(port: broker.port)
         again.stop()
+    }
+
+    /// The lines of /proc/net/tcp whose local or remote port is `port` (state in the fourth column), to
+    /// tell what holds a port.
+    static func socketsOn(port: Int) -> [String] {
+        let hex = String(format: ":%04X", port)
+        let table = (try? String(contentsOfFile: "/proc/net/tcp", encoding: .utf8)) ?? ""
+        return table.split(separator: "\n").filter { line in
+            let columns = line.split(separator: " ")
+            return columns.count > 3 && (columns[1].hasSuffix(hex) || columns[2].hasSuffix(hex))
+        }.map { $0.split(separator: " ").prefix(4).joined(separator: " ") }
     }
 
     /// `start` hands the broker over as soon as its process exists, so that a run interrupted during the
