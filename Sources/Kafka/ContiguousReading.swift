@@ -8,14 +8,22 @@
 public struct ContiguousReading: Sendable {
     /// The gaps met, fetched again and accepted.
     private var gaps = GapRefetch()
-    /// Where a partition's reading starts: nil when its first record, whatever its offset, sets it (the
-    /// earliest offset being the broker's to say).
-    private let start: Int64?
-    /// Per partition id, the next offset expected; -1 until known.
+    /// Per partition id, the next offset expected.
     private var next: [Int64] = []
 
-    public init(startingAt start: Int64? = 0) {
-        self.start = start
+    /// Reading starts at 0 in every partition, or at `starts` (each partition's earliest offset, as the
+    /// broker reports it: `KafkaConsumer.earliestOffsets`) where given. A partition's first record does not
+    /// set its start: Tansu now and then answers the first fetch of a partition with a later record batch, and a
+    /// reader that started there would miss the records before it for good.
+    public init(startingAt starts: [Int32: Int64] = [:]) {
+        for (partition, offset) in starts where partition >= 0 {
+            grow(to: Int(partition))
+            next[Int(partition)] = max(offset, 0)
+        }
+    }
+
+    private mutating func grow(to index: Int) {
+        if index >= next.count { next += Array(repeating: 0, count: index + 1 - next.count) }
     }
 
     /// Whether to take the record at `offset` of `partition`; a taken record moves the partition's next
@@ -23,21 +31,19 @@ public struct ContiguousReading: Sendable {
     public mutating func admit(partition: Int32, offset: Int64) -> Bool {
         let index = Int(partition)
         guard index >= 0 else { return false }
-        if index >= next.count { next += Array(repeating: start ?? -1, count: index + 1 - next.count) }
+        grow(to: index)
         let expected = next[index]
-        if expected >= 0 {
-            guard offset >= expected else { return false }
-            if offset > expected, gaps.check(partition: partition, offset: offset, expected: expected) == .fetchAgain { return false }
-        }
+        guard offset >= expected else { return false }
+        if offset > expected, gaps.check(partition: partition, offset: offset, expected: expected) == .fetchAgain { return false }
         next[index] = offset + 1
         return true
     }
 
-    /// The next offset expected of `partition`; nil before its first record when the start is not given.
-    public func nextOffset(of partition: Int32) -> Int64? {
+    /// The next offset expected of `partition`.
+    public func nextOffset(of partition: Int32) -> Int64 {
         let index = Int(partition)
-        guard index >= 0, index < next.count else { return start }
-        return next[index] >= 0 ? next[index] : nil
+        guard index >= 0, index < next.count else { return 0 }
+        return next[index]
     }
 
     /// The partitions to move back to their gap's start, cleared; pass them to `KafkaConsumer.seek`.

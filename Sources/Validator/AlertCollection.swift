@@ -40,11 +40,11 @@ public enum AlertCollection {
     /// no alert a fetch skipped goes missing.
     static func readTopic(_ topic: String, client: ClientSettings, idleMs: Int) throws(ValidatorError) -> ObservedAlerts {
         let opening = try TopicOpening(topic: topic, client: client)
-        try opening.read()
+        let starts = try opening.read()
         let source = "kafka:\(topic)"
         var alerts: [ObservedAlert] = []
         var failure: ValidatorError?
-        var reading = ContiguousReading(startingAt: nil)
+        var reading = ContiguousReading(startingAt: starts)
         var lastRecord = Date()
         do {
             while failure == nil, Date().timeIntervalSince(lastRecord) * 1_000 < Double(idleMs) {

@@ -17,6 +17,8 @@ struct ReplayReader: Sendable {
     }
 
     let consumer: ConsumerHandle
+    /// Each assigned partition's earliest offset, where its reading starts.
+    let starts: [Int32: Int64]
     let handoff: ReplayHandoff
     let targets: [Int32: Int64]
     let idleMs: Int
@@ -25,8 +27,7 @@ struct ReplayReader: Sendable {
     let brokers: String
 
     func run() {
-        // The earliest offset is the broker's to say: each partition's first record sets where it starts.
-        var reading = ContiguousReading(startingAt: nil)
+        var reading = ContiguousReading(startingAt: starts)
         var lastRecordAt = Date()
         while let batch = handoff.takeSpare() {
             do {
@@ -43,7 +44,7 @@ struct ReplayReader: Sendable {
             let now = Date()
             if batch.count > 0 { lastRecordAt = now }
             handoff.deliver(batch)
-            if !targets.isEmpty, targets.allSatisfy({ $0.value <= 0 || reading.nextOffset(of: $0.key) ?? 0 >= $0.value }) {
+            if !targets.isEmpty, targets.allSatisfy({ $0.value <= 0 || reading.nextOffset(of: $0.key) >= $0.value }) {
                 handoff.finish(.reachedTargets)
                 return
             }

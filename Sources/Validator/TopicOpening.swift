@@ -33,10 +33,14 @@ struct TopicOpening {
         }
     }
 
-    /// Reads `partitions` (all when nil) from their earliest offsets, instead of whatever was read before.
-    func read(_ partitions: [Int32]? = nil) throws(ValidatorError) {
+    /// Reads `partitions` (all when nil) from their earliest offsets, instead of whatever was read before;
+    /// returns those offsets, where a `ContiguousReading` of them starts.
+    @discardableResult
+    func read(_ partitions: [Int32]? = nil) throws(ValidatorError) -> [Int32: Int64] {
         do {
-            try consumer.assign((partitions ?? self.partitions).map { TopicPartition(topic: topic, partition: $0, offset: TopicPartition.beginning) })
+            let starts = try consumer.earliestOffsets(topic: topic, partitions: partitions ?? self.partitions)
+            try consumer.assign(starts.keys.sorted().map { TopicPartition(topic: topic, partition: $0, offset: starts[$0] ?? 0) })
+            return starts
         } catch {
             throw ValidatorError("reading topic '\(topic)' from \(brokers): \(error.message)")
         }
