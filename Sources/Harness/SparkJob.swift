@@ -24,6 +24,12 @@ public struct SparkJob: Sendable {
         }
         let script = "\(root)/detectors/spark/setup"
         let setup: ChildProcess
+        let logFolder = URL(fileURLWithPath: logPath).deletingLastPathComponent().path
+        do {
+            try FileManager.default.createDirectory(atPath: logFolder, withIntermediateDirectories: true)
+        } catch {
+            throw ScenarioError(source: logPath, line: nil, key: "spark", reason: "cannot create its folder: \(error.localizedDescription)")
+        }
         do {
             setup = try children.start(name: "spark-setup", executable: script, arguments: [], logPath: logPath, askWholeGroup: true)
         } catch let error as ChildProcessError {

@@ -22,7 +22,8 @@ struct SparkSetupTests {
 
         /// Where a windtunnel build inside the project would be.
         var executable: String { root + "/.build/release/windtunnel" }
-        var log: String { root + "/setup.log" }
+        /// In a folder that does not exist yet: the setup makes it.
+        var log: String { root + "/work/setup.log" }
 
         func remove() {
             try? FileManager.default.removeItem(atPath: root)
