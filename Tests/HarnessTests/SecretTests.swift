@@ -31,7 +31,10 @@ struct SecretTests {
         // any user of the machine can read; the children get the properties in their environment.
         var seen: [pid_t: String] = [:]
         while run.isRunning {
-            for process in ProcessEntry.descendants(of: run.processIdentifier) { seen[process.pid] = process.commandLine }
+            // A process that has ended but is not reaped yet shows an empty command line; keep the one seen before.
+            for process in ProcessEntry.descendants(of: run.processIdentifier) where !process.commandLine.isEmpty {
+                seen[process.pid] = process.commandLine
+            }
             usleep(100_000)
         }
         run.waitUntilExit()
