@@ -11,16 +11,10 @@ public struct ContiguousReading: Sendable {
     /// Per partition id, the next offset expected.
     private var next: [Int64] = []
 
-    /// Reading starts at 0 in every partition, or at `starts` (each partition's earliest offset, as the
-    /// broker reports it: `KafkaConsumer.earliestOffsets`) where given. A partition's first record does not
-    /// set its start: Tansu now and then answers the first fetch of a partition with a later record batch, and a
-    /// reader that started there would miss the records before it for good.
-    public init(startingAt starts: [Int32: Int64] = [:]) {
-        for (partition, offset) in starts where partition >= 0 {
-            grow(to: Int(partition))
-            next[Int(partition)] = max(offset, 0)
-        }
-    }
+    /// Reading starts at 0 in every partition. A partition's first record does not set its start: Tansu now
+    /// and then starts a partition read "from the beginning" at a later offset (its ListOffsets(EARLIEST)
+    /// names one), and a reader that started there would lack the records before it for good.
+    public init() {}
 
     private mutating func grow(to index: Int) {
         if index >= next.count { next += Array(repeating: 0, count: index + 1 - next.count) }

@@ -188,16 +188,6 @@ public final class KafkaConsumer {
         return (low, high)
     }
 
-    /// The earliest offset of each of `partitions` (the low watermark, asked of the broker): where a reader
-    /// that must see every record starts, since a fetch may skip records (`ContiguousReading`).
-    public func earliestOffsets(topic: String, partitions: [Int32], timeoutMs: Int32 = 5_000) throws(KafkaError) -> [Int32: Int64] {
-        var starts: [Int32: Int64] = [:]
-        for partition in partitions {
-            starts[partition] = try watermarkOffsets(topic: topic, partition: partition, timeoutMs: timeoutMs).low
-        }
-        return starts
-    }
-
     /// The partition's end (high watermark) as the last fetch response reported it, without asking the
     /// broker; nil before the first fetch.
     public func cachedEndOffset(topic: String, partition: Int32) -> Int64? {

@@ -113,12 +113,8 @@ final class AlertTopicReader {
             partitionsCheckedMs = nowMs
             let partitions = try admin.partitions(of: topic) ?? []
             if partitions != assigned {
-                // New partitions start at their earliest offsets; those read already go on where they were.
-                let fresh = partitions.filter { !assigned.contains($0) }
-                var starts = assigned.reduce(into: [Int32: Int64]()) { $0[$1] = reading.nextOffset(of: $1) }
-                starts.merge(try consumer.earliestOffsets(topic: topic, partitions: fresh)) { _, earliest in earliest }
-                reading = ContiguousReading(startingAt: starts)
-                try consumer.assign(partitions.map { TopicPartition(topic: topic, partition: $0, offset: starts[$0] ?? 0) })
+                // Partitions read already go on where they were, new ones start at 0 (see `TopicOpening.read`).
+                try consumer.assign(partitions.map { TopicPartition(topic: topic, partition: $0, offset: reading.nextOffset(of: $0)) })
                 assigned = partitions
             }
         }

@@ -40,11 +40,11 @@ public enum AlertCollection {
     /// no alert a fetch skipped goes missing.
     static func readTopic(_ topic: String, client: ClientSettings, idleMs: Int) throws(ValidatorError) -> ObservedAlerts {
         let opening = try TopicOpening(topic: topic, client: client)
-        let starts = try opening.read()
+        try opening.read()
         let source = "kafka:\(topic)"
         var alerts: [ObservedAlert] = []
         var failure: ValidatorError?
-        var reading = ContiguousReading(startingAt: starts)
+        var reading = ContiguousReading()
         var lastRecord = Date()
         do {
             while failure == nil, Date().timeIntervalSince(lastRecord) * 1_000 < Double(idleMs) {

@@ -17,8 +17,6 @@ struct ReplayReader: Sendable {
     }
 
     let consumer: ConsumerHandle
-    /// Each assigned partition's earliest offset, where its reading starts.
-    let starts: [Int32: Int64]
     let handoff: ReplayHandoff
     let targets: [Int32: Int64]
     let idleMs: Int
@@ -27,7 +25,7 @@ struct ReplayReader: Sendable {
     let brokers: String
 
     func run() {
-        var reading = ContiguousReading(startingAt: starts)
+        var reading = ContiguousReading()
         var lastRecordAt = Date()
         while let batch = handoff.takeSpare() {
             do {

@@ -61,14 +61,14 @@ public struct TopicReplay {
             follower.replayOnePartitionAtATime(order)
             for partition in order {
                 try follower.focus(on: partition)
-                let starts = try opening.read([partition])
+                try opening.read([partition])
                 try pass(
-                    opening, starts: starts, targets: [partition: targets[partition, default: 0]], into: &tally, follower: follower, statistics: &statistics,
+                    opening, targets: [partition: targets[partition, default: 0]], into: &tally, follower: follower, statistics: &statistics,
                     progress: &progressState, report: progress)
             }
         } else {
-            let starts = try opening.read()
-            try pass(opening, starts: starts, targets: targets, into: &tally, follower: nil, statistics: &statistics, progress: &progressState, report: progress)
+            try opening.read()
+            try pass(opening, targets: targets, into: &tally, follower: nil, statistics: &statistics, progress: &progressState, report: progress)
         }
         statistics.largestManifestLookahead = follower?.largestLookahead ?? 0
         return statistics
@@ -80,14 +80,14 @@ public struct TopicReplay {
         var lastShownAt = Date()
     }
 
-    /// Reads what `opening` is assigned, from `starts`, until `targets` (or idle) and tallies it.
+    /// Reads what `opening` is assigned, from offset 0, until `targets` (or idle) and tallies it.
     private func pass(
-        _ opening: TopicOpening, starts: [Int32: Int64], targets: [Int32: Int64], into tally: inout ReplayTally, follower: ManifestFollower?,
+        _ opening: TopicOpening, targets: [Int32: Int64], into tally: inout ReplayTally, follower: ManifestFollower?,
         statistics: inout Statistics, progress: inout ProgressState, report: (String) -> Void
     ) throws(ValidatorError) {
         let handoff = ReplayHandoff(batches: 4, capacity: Self.batchRecords)
         let reader = ReplayReader(
-            consumer: ReplayReader.ConsumerHandle(consumer: opening.consumer), starts: starts, handoff: handoff, targets: targets, idleMs: idleMs,
+            consumer: ReplayReader.ConsumerHandle(consumer: opening.consumer), handoff: handoff, targets: targets, idleMs: idleMs,
             withHeaders: follower != nil, topic: topic, brokers: client.brokers)
         Thread.detachNewThread { reader.run() }
         let secondsBefore = statistics.seconds

@@ -59,15 +59,14 @@ struct GapRefetchTests {
         #expect(reading.nextOffset(of: 1) == 4 && reading.nextOffset(of: 0) == 0)
     }
 
-    @Test("reading starts at each partition's given earliest offset, not at its first record")
-    func startAtTheEarliestOffset() {
-        var reading = ContiguousReading(startingAt: [0: 500, 2: 7])
-        #expect(reading.nextOffset(of: 0) == 500 && reading.nextOffset(of: 1) == 0 && reading.nextOffset(of: 2) == 7)
-        // A first fetch that skipped 500 and 501 (as Tansu's now and then does): fetched again, not read from 502.
-        #expect(reading.admit(partition: 0, offset: 502) == false)
-        #expect(reading.takeMoves(topic: "t") == [TopicPartition(topic: "t", partition: 0, offset: 500)])
-        let taken = [500, 501, 502].map { reading.admit(partition: 0, offset: $0) }
+    @Test("reading starts at offset 0, not at a partition's first record")
+    func startAtZero() {
+        var reading = ContiguousReading()
+        // A first read that began at 308 (as Tansu's "earliest" now and then does): fetched again from 0.
+        #expect(reading.admit(partition: 3, offset: 308) == false)
+        #expect(reading.takeMoves(topic: "t") == [TopicPartition(topic: "t", partition: 3, offset: 0)])
+        let taken = [0, 1, 2].map { reading.admit(partition: 3, offset: $0) }
         #expect(taken == [true, true, true])
-        #expect(reading.nextOffset(of: 0) == 503)
+        #expect(reading.nextOffset(of: 3) == 3 && reading.nextOffset(of: 0) == 0)
     }
 }
