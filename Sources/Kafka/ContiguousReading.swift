@@ -16,16 +16,12 @@ public struct ContiguousReading: Sendable {
     /// names one), and a reader that started there would lack the records before it for good.
     public init() {}
 
-    private mutating func grow(to index: Int) {
-        if index >= next.count { next += Array(repeating: 0, count: index + 1 - next.count) }
-    }
-
     /// Whether to take the record at `offset` of `partition`; a taken record moves the partition's next
     /// expected offset past it.
     public mutating func admit(partition: Int32, offset: Int64) -> Bool {
         let index = Int(partition)
         guard index >= 0 else { return false }
-        grow(to: index)
+        if index >= next.count { next += Array(repeating: 0, count: index + 1 - next.count) }
         let expected = next[index]
         guard offset >= expected else { return false }
         if offset > expected, gaps.check(partition: partition, offset: offset, expected: expected) == .fetchAgain { return false }

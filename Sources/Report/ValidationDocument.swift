@@ -38,7 +38,10 @@ public struct ValidationDocument: Sendable {
 
         enum CodingKeys: String, CodingKey {
             case brokers, topic, manifest, alerts, batchLogs, timezone
-            /// Schema version 1's fixed offset, read into `timezone`.
+        }
+
+        /// Schema version 1's fixed offset, read into `timezone`.
+        private enum VersionOneKeys: String, CodingKey {
             case utcOffsetSeconds
         }
 
@@ -52,20 +55,10 @@ public struct ValidationDocument: Sendable {
             if let timezone = try container.decodeIfPresent(String.self, forKey: .timezone) {
                 self.timezone = timezone
             } else {
-                let offset = try container.decode(Int.self, forKey: .utcOffsetSeconds)
+                let offset = try decoder.container(keyedBy: VersionOneKeys.self).decode(Int.self, forKey: .utcOffsetSeconds)
                 let minutes = abs(offset) / 60
                 timezone = offset == 0 ? "UTC" : String(format: "%@%02d:%02d", offset < 0 ? "-" : "+", minutes / 60, minutes % 60)
             }
-        }
-
-        public func encode(to encoder: any Encoder) throws {
-            var container = encoder.container(keyedBy: CodingKeys.self)
-            try container.encode(brokers, forKey: .brokers)
-            try container.encode(topic, forKey: .topic)
-            try container.encodeIfPresent(manifest, forKey: .manifest)
-            try container.encode(alerts, forKey: .alerts)
-            try container.encode(batchLogs, forKey: .batchLogs)
-            try container.encode(timezone, forKey: .timezone)
         }
     }
 

@@ -6,7 +6,7 @@ import Kafka
 /// write their own file, and together they are the detector's output.
 public enum AlertCollection {
     /// Reads `sources` in order. Spark console times are read in `timeZone`; a Kafka source
-    /// is read from its earliest offsets until no record arrives for `idleMs`.
+    /// is read from offset 0 (see `TopicOpening.read`) until no record arrives for `idleMs`.
     public static func read(
         _ sources: [AlertSource], timeZone: ConsoleTimeZone = .utc, client: ClientSettings, idleMs: Int
     ) throws(ValidatorError) -> ObservedAlerts {
