@@ -42,13 +42,14 @@ let package = Package(
         .target(name: "GroundTruth", dependencies: ["Contracts"]),
 
         // MARK: I/O
+        .target(name: "ProcessLaunch"),
         .target(name: "Kafka", dependencies: ["CRdkafka"], linkerSettings: projectLibrarySearchPath),
-        .target(name: "EmbeddedBroker", dependencies: ["Kafka"]),
+        .target(name: "EmbeddedBroker", dependencies: ["Kafka", "ProcessLaunch"]),
         .target(name: "Manifest", dependencies: ["CZstd", "Contracts", "EventModel"]),
         .target(
             name: "Generator",
             dependencies: [
-                "Kafka", "Contracts", "EventModel", "Manifest",
+                "Kafka", "Contracts", "EventModel", "Manifest", "ProcessLaunch",
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
             ]
         ),
@@ -59,7 +60,7 @@ let package = Package(
         .target(
             name: "Harness",
             dependencies: [
-                "Contracts", "EmbeddedBroker", "EventModel", "Kafka", "Validator", "Report", "Monitor",
+                "Contracts", "EmbeddedBroker", "EventModel", "Kafka", "ProcessLaunch", "Validator", "Report", "Monitor",
                 .product(name: "Yams", package: "Yams"),
             ]
         ),

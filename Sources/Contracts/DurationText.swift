@@ -12,7 +12,11 @@ public enum DurationText {
         public var description: String { "invalid duration '\(text)': \(reason) (write it like 500ms, 10s, 2m or 1h)" }
     }
 
-    /// Parses `text` into whole milliseconds.
+    /// The longest duration any setting takes: 30 days. Longer ones are typing mistakes, and the times derived
+    /// from them (nanosecond timetables, record counts at a rate) must stay far from 64-bit overflow.
+    public static let longestMs: Int64 = 30 * 24 * 3_600_000
+
+    /// Parses `text` into whole milliseconds, at most `longestMs`.
     public static func milliseconds(_ text: String) throws(ParseError) -> Int64 {
         let trimmed = text.trimmingWhitespace()
         guard !trimmed.isEmpty else { throw ParseError(text: text, reason: "it is empty") }
@@ -52,6 +56,7 @@ public enum DurationText {
             sawPart = true
         }
         guard sawPart else { throw ParseError(text: text, reason: "it has no value") }
+        guard total <= longestMs else { throw ParseError(text: text, reason: "it is longer than \(render(milliseconds: longestMs)), the longest duration windtunnel takes") }
         return total
     }
 

@@ -1,3 +1,4 @@
+import Contracts
 import Detector
 import Foundation
 import Kafka
@@ -36,9 +37,31 @@ extension DetectorService {
                 self.batchFloor = max(self.batchFloor, batchFloor)
             }
             applyBatchFloor()
-            // Restored state of partitions that this assignment does not give back (another instance holds them
-            // now, or a member of this instance's previous life that the group has not yet expired does) is
-            // handed on, unless a fresher hand-over exists: whoever gets the partition next starts from it.
+        } catch {
+            pendingFailure = pendingFailure ?? error
+        }
+        // Restored state of partitions that this assignment does not give back stays while the instance waits
+        // for them (a member of its previous life that the group has not yet expired holds them); when the
+        // wait is over, or there is none, it is handed on.
+        if awaitedPartitions.isEmpty {
+            releaseDormant()
+        } else if awaitDeadlineMs == 0 {
+            awaitDeadlineMs = WallClock.monotonicMs + restartAwaitMs
+            let missing = awaitedPartitions.subtracting(starts.map(\.partition)).sorted()
+            if !missing.isEmpty {
+                note(
+                    "\(settings.instance): waiting for partitions \(missing.map(String.init).joined(separator: ", ")), held before the restart, "
+                        + "before reading (at most \(DurationText.render(milliseconds: restartAwaitMs)))")
+            }
+        }
+        note("\(settings.instance): assigned partitions \(starts.map { "\($0.partition)@\($0.offset)" }.joined(separator: ", "))")
+        return starts
+    }
+
+    /// Hands on the restored state of partitions that no assignment gave back (another instance holds them
+    /// now), unless a fresher hand-over exists, and forgets it: whoever gets such a partition next starts from it.
+    func releaseDormant() {
+        do throws(DetectorError) {
             for (partition, next) in dormant {
                 if let existing = try checkpoints?.readHandoff(partition: partition), existing.topic == settings.topic,
                     existing.nextOffset >= next
@@ -55,8 +78,6 @@ extension DetectorService {
         }
         for partition in dormant.keys { engine.dropPartition(partition) }
         dormant = [:]
-        note("\(settings.instance): assigned partitions \(starts.map { "\($0.partition)@\($0.offset)" }.joined(separator: ", "))")
-        return starts
     }
 
     /// Loads the freshest state of `partition` (the one furthest into it) and returns where to read on:
@@ -108,12 +129,23 @@ extension DetectorService {
     private func revoke(_ partitions: [TopicPartition]) {
         guard pendingFailure == nil else { return }
         do throws(DetectorError) {
-            if replay != nil || engine.isBatchOpen { try completeBatch(insideRebalance: true) }
+            // While the instance waits for its partitions after a restart it has read nothing and ends no batch.
+            let waiting = !awaitedPartitions.isEmpty
+            if !waiting, replay != nil || engine.isBatchOpen { try completeBatch(insideRebalance: true) }
             // Windows this instance's watermark has passed are closed here, by the batch without data that
             // is due, rather than handed on to an instance whose watermark may never pass them.
-            if hasAssignment, engine.noDataBatchIsDue { try completeBatch(insideRebalance: true) }
+            if !waiting, hasAssignment, engine.noDataBatchIsDue { try completeBatch(insideRebalance: true) }
             for given in partitions where given.topic == settings.topic {
                 guard let next = positions.next(given.partition) else { continue }
+                if waiting {
+                    // Nothing of it was read since the restart: its state stays this instance's, awaited like the
+                    // partitions not given back yet, and in the checkpoint should the instance die again.
+                    dormant[given.partition] = next
+                    positions.disown(given.partition)
+                    overshot.remove(given.partition)
+                    gapRefetch.forget(given.partition)
+                    continue
+                }
                 try checkpoints?.write(
                     PartitionHandoff(
                         topic: settings.topic, partition: given.partition, nextOffset: next,

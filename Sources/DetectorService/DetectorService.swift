@@ -25,6 +25,13 @@ public final class DetectorService {
     /// Partitions whose state the restored checkpoint holds, with their next offsets, until the first
     /// assignment says which of them are still this instance's.
     var dormant: [Int32: Int64] = [:]
+    /// After a restart: the partitions whose state the checkpoint holds, until the group has given all of
+    /// them back (or `restartAwaitMs` passed). Until then nothing is read and no batch ends, so the
+    /// watermark cannot run ahead on the partitions that came back first (see docs/watermarks.md).
+    var awaitedPartitions: Set<Int32> = []
+    /// When the wait for `awaitedPartitions` gives up (monotonic ms): the partitions still missing then are
+    /// taken to be another live instance's.
+    var awaitDeadlineMs: Int64 = 0
     /// A batch planned before a crash and not checkpointed: it is run again over exactly these offsets.
     var replay: PlannedBatch?
     /// Partitions read past their end during a replay: they are moved back once it is done.
@@ -34,6 +41,9 @@ public final class DetectorService {
     var hasAssignment = false
     /// The least id the next batch may have: a taken-over partition's batches go on after its giver's.
     var batchFloor: Int64 = 0
+    /// How long a restarted instance waits for the partitions it held: two session timeouts and a rebalance,
+    /// after which the group has expired any member of this instance's previous life.
+    var restartAwaitMs: Int64 = 14_000
     /// How long the brokers get to answer a metadata request at the start.
     static let brokerCheckMs: Int32 = 10_000
     /// Called after every batch with the detector's figures, for live metrics.
@@ -86,6 +96,7 @@ public final class DetectorService {
                 throw DetectorError("the checkpoint in \(settings.checkpointFolder ?? ""): \(error.description)")
             }
             dormant = checkpoint.offsets
+            awaitedPartitions = Set(checkpoint.offsets.keys)
         }
         if let planned = try checkpoints?.readPlannedBatch(), planned.batch == engine.nextBatch {
             replay = planned
@@ -117,6 +128,11 @@ public final class DetectorService {
 
         var configuration = ConsumerConfiguration(client: settings.client, groupID: settings.group)
         configuration.autoCommit = false
+        // A short session: a killed instance's member is expired (and a restarted one given all its partitions
+        // back) within 3 s instead of 6, and Tansu's first join, which takes half a session, within 1.5 s.
+        // Heartbeats go every second from librdkafka's own thread, so a busy batch does not miss them.
+        configuration.sessionTimeoutMs = 3_000
+        restartAwaitMs = 2 * Int64(settings.client.properties["session.timeout.ms"].flatMap(Int.init) ?? configuration.sessionTimeoutMs) + 2_000
         do {
             consumer = try KafkaConsumer(configuration: configuration, rebalance: rebalanceHandler())
         } catch {
@@ -152,6 +168,7 @@ public final class DetectorService {
         var nextTickMs = WallClock.monotonicMs + settings.triggerMs
         while !signals.stopRequested {
             if signals.takeStatsRequest() { note(statsText) }
+            if try awaitRestartPartitions() { continue }
             try seekBack(overshotToo: replay == nil)
             if replay != nil {
                 try read(timeoutMs: 100, limit: 10_000)
@@ -177,7 +194,7 @@ public final class DetectorService {
                 usleep(UInt32(wait) * 1_000)
             }
         }
-        if replay == nil, engine.isBatchOpen { try completeBatch() }
+        if replay == nil, awaitedPartitions.isEmpty, engine.isBatchOpen { try completeBatch() }
         note(statsText)
         // Leaving the group revokes every partition, which hands their state on (see the rebalance handler).
         consumer.close()
@@ -213,6 +230,11 @@ public final class DetectorService {
         let partition = record.partition
         // Records of partitions no longer owned, or before the position (prefetched before a seek), are not ours.
         guard let next = positions.next(partition) else { return }
+        // Read again once the partitions held before a restart are all back (see `awaitRestartPartitions`).
+        guard awaitedPartitions.isEmpty else {
+            overshot.insert(partition)
+            return
+        }
         let offset = record.offset
         guard offset >= next else { return }
         if offset > next, overshot.contains(partition) || gapRefetch.check(partition: partition, offset: offset, expected: next, accepted: noteSkipped) == .fetchAgain {
@@ -249,6 +271,34 @@ public final class DetectorService {
     private func noteSkipped(_ partition: Int32, _ offsets: Range<Int64>) {
         note(
             "\(settings.instance): offsets \(offsets.lowerBound)..<\(offsets.upperBound) of partition \(partition) are still missing after \(gapRefetch.attempts) fetches; reading on")
+    }
+
+    /// While partitions held before a restart are still to come back, only polls (which serves the group's
+    /// rebalances) and returns true; records polled meanwhile are not taken, and the partitions are moved
+    /// back to their positions once the wait is over. A Spark query resumes all its partitions together;
+    /// reading some of them alone would let the watermark run ahead of the others' backlog and drop on-time
+    /// records as late.
+    private func awaitRestartPartitions() throws(DetectorError) -> Bool {
+        guard !awaitedPartitions.isEmpty else { return false }
+        let owned = Set(positions.partitions)
+        let now = WallClock.monotonicMs
+        if hasAssignment, awaitedPartitions.isSubset(of: owned) {
+            awaitedPartitions = []
+            note("\(settings.instance): every partition held before the restart is back; reading")
+        } else if hasAssignment, now >= awaitDeadlineMs {
+            let missing = awaitedPartitions.subtracting(owned).sorted()
+            awaitedPartitions = []
+            note(
+                "\(settings.instance): partitions \(missing.map(String.init).joined(separator: ", ")) did not come back within "
+                    + "\(DurationText.render(milliseconds: restartAwaitMs)) of the restart; another instance holds them: reading on")
+            releaseDormant()
+        } else {
+            try read(timeoutMs: 100, limit: 10_000)
+            return true
+        }
+        try seekBack(overshotToo: true)
+        lastRecordAtMs = now
+        return false
     }
 
     /// Ends the replayed batch once every owned partition of its plan has been read to its planned end.
@@ -322,14 +372,16 @@ public final class DetectorService {
                 evictionWatermarkMs: outcome.watermarks.evictionWatermarkMs, durationMs: WallClock.nowMs - startedAt))
     }
 
-    /// Replaces the checkpoint with the engine's state and the owned partitions' positions.
+    /// Replaces the checkpoint with the engine's state and the positions of the owned partitions and of the
+    /// restored ones still awaited (whose state the engine keeps until they come back or are handed on).
     func writeCheckpoint() throws(DetectorError) {
         guard let checkpoints else { return }
         var lengths: [String: Int64] = [:]
         for file in alertFiles { lengths[file.log.path] = file.log.length }
         try checkpoints.write(
             Checkpoint(
-                topic: settings.topic, engine: Data(engine.snapshot()), offsets: positions.owned, alertFileLengths: lengths,
+                topic: settings.topic, engine: Data(engine.snapshot()), offsets: positions.owned.merging(dormant) { owned, _ in owned },
+                alertFileLengths: lengths,
                 batchLogLength: batchLog?.length))
     }
 

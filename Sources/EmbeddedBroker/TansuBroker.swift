@@ -1,5 +1,6 @@
 import Foundation
 import Kafka
+import ProcessLaunch
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -59,29 +60,27 @@ public struct TansuBroker: Sendable, Equatable {
             throw BrokerError("cannot create \(stateDirectory.path): \(error.localizedDescription)")
         }
         let log = logFile(port: port)
-        guard FileManager.default.createFile(atPath: log.path, contents: nil), let logHandle = try? FileHandle(forWritingTo: log) else { throw BrokerError("cannot write the broker log \(log.path)") }
-        defer { try? logHandle.close() }
-
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
+        guard FileManager.default.createFile(atPath: log.path, contents: nil) else { throw BrokerError("cannot write the broker log \(log.path)") }
         let listener = "tcp://127.0.0.1:\(port)"
-        process.arguments = [
-            "broker", "--storage-engine=memory://tansu/", "--kafka-listener-url=\(listener)",
-            "--kafka-advertised-listener-url=\(listener)",
-        ]
-        process.standardInput = FileHandle.nullDevice
-        process.standardOutput = logHandle
-        process.standardError = logHandle
+        let pid: pid_t
         do {
-            try process.run()
+            // Spawned, not started with Foundation's `Process`: a run ignores SIGTERM to handle it on a queue,
+            // and a broker that inherited that would ignore every stop and be killed only after the grace.
+            pid = try Spawn.start(
+                executable: executable,
+                arguments: [
+                    "broker", "--storage-engine=memory://tansu/", "--kafka-listener-url=\(listener)",
+                    "--kafka-advertised-listener-url=\(listener)",
+                ],
+                environment: Spawn.environment(with: [:]), output: .append(path: log.path))
         } catch {
-            throw BrokerError("cannot start \(executable): \(error.localizedDescription)")
+            throw BrokerError(error.description)
         }
-        let broker = TansuBroker(port: port, pid: process.processIdentifier)
+        let broker = TansuBroker(port: port, pid: pid)
         launched(broker)
         do {
             try String(broker.pid).write(to: pidFile(port: port), atomically: true, encoding: .utf8)
-            try broker.waitUntilReady(process: process, timeoutMs: readyTimeoutMs)
+            try broker.waitUntilReady(timeoutMs: readyTimeoutMs)
         } catch {
             kill(broker.pid, SIGKILL)
             try? FileManager.default.removeItem(at: pidFile(port: port))
@@ -123,6 +122,9 @@ public struct TansuBroker: Sendable, Equatable {
             usleep(20_000)
             waited += 20
         }
+        // A broker this process started is its child: collect it, so that it does not stay a zombie.
+        var status: Int32 = 0
+        _ = waitpid(pid, &status, WNOHANG)
         // The file, not `recordedPid`: once the process is gone its command line is too.
         if (try? String(contentsOf: Self.pidFile(port: port), encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines) == String(pid) {
             try? FileManager.default.removeItem(at: Self.pidFile(port: port))
@@ -136,13 +138,13 @@ public struct TansuBroker: Sendable, Equatable {
         }
     }
 
-    private func waitUntilReady(process: Process, timeoutMs: Int) throws(BrokerError) {
+    private func waitUntilReady(timeoutMs: Int) throws(BrokerError) {
         let started = Date()
         while Date().timeIntervalSince(started) * 1_000 < Double(timeoutMs) {
-            guard process.isRunning else {
-                throw BrokerError(
-                    "the broker exited during start-up (status \(process.terminationStatus)); its log: "
-                        + Self.logTail(port: port))
+            // Collected here, or by a stop on another thread (which leaves nothing to collect): either way gone.
+            var status: Int32 = 0
+            if waitpid(pid, &status, WNOHANG) == pid || !Self.isAlive(pid) {
+                throw BrokerError("the broker exited during start-up (wait status \(status)); its log: " + Self.logTail(port: port))
             }
             if LocalPort.accepts(port), let admin = try? KafkaAdmin(client: ClientSettings(brokers: bootstrap)),
                 (try? admin.brokers(timeoutMs: 1_000)) != nil

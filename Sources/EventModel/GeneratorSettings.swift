@@ -73,6 +73,13 @@ extension GeneratorSettings {
         Double(recordsPerSecond - crashRate) / Double(recordsPerSecond)
     }
 
+    /// The decoy fraction to use when none is given: 0.01, or what the crash rate and the malformed fraction
+    /// leave room for when that is less (a stream of nothing but term-bearing records has no room for decoys).
+    public var defaultDecoyFraction: Double {
+        guard recordsPerSecond > 0, crashRate <= recordsPerSecond else { return 0.01 }
+        return min(0.01, max(0, termFreeShare - malformedFraction))
+    }
+
     /// Checks every setting and their combinations; the error names the setting, the value and the problem.
     public func validate() throws(SettingError) {
         guard recordsPerSecond >= 1, recordsPerSecond <= 100_000_000 else {

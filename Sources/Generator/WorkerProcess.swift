@@ -1,13 +1,15 @@
 import Foundation
+import ProcessLaunch
 
 /// A worker process started by the coordinator: its plan goes in on standard input, its messages come back
 /// one line each on standard output (read by a thread of its own), and its errors go straight to the
-/// coordinator's standard error.
+/// coordinator's standard error. A worker stays in the coordinator's process group, so that whatever stops
+/// the generator's group (a run's stop, or its guard against orphans) stops the workers with it.
 final class WorkerProcess: @unchecked Sendable {
     // Unchecked: the reader thread and the coordinator share the fields below `lock` only under it.
     /// The worker's index.
     let index: Int
-    private let process = Process()
+    private let exit: ChildExit
     private let input = Pipe()
     private let output = Pipe()
     private let lock = NSLock()
@@ -20,12 +22,17 @@ final class WorkerProcess: @unchecked Sendable {
     /// Starts `executable arguments` and hands it `plan`.
     init(index: Int, executable: String, arguments: [String], plan: WorkerPlan) throws {
         self.index = index
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        process.standardInput = input
-        process.standardOutput = output
-        process.standardError = FileHandle.standardError
-        try process.run()
+        Spawn.closeOnExec(
+            input.fileHandleForReading.fileDescriptor, input.fileHandleForWriting.fileDescriptor,
+            output.fileHandleForReading.fileDescriptor, output.fileHandleForWriting.fileDescriptor)
+        let pid = try Spawn.start(
+            executable: executable, arguments: arguments, environment: Spawn.environment(with: [:]),
+            input: .descriptor(input.fileHandleForReading.fileDescriptor), output: .descriptor(output.fileHandleForWriting.fileDescriptor),
+            error: .descriptor(STDERR_FILENO), ownGroup: false)
+        exit = ChildExit(pid: pid)
+        // The child's ends are the child's: kept open here, the worker would never see its input close.
+        try input.fileHandleForReading.close()
+        try output.fileHandleForWriting.close()
         var line = try JSONEncoder().encode(plan)
         line.append(UInt8(ascii: "\n"))
         try input.fileHandleForWriting.write(contentsOf: line)
@@ -33,7 +40,7 @@ final class WorkerProcess: @unchecked Sendable {
     }
 
     /// The process id.
-    var pid: Int32 { process.processIdentifier }
+    var pid: Int32 { exit.pid }
 
     /// Releases the worker from the start barrier. Its standard input stays open: the worker takes its
     /// closing (by `terminate()`, or by the end of this process however it ends) as a request to stop.
@@ -47,7 +54,7 @@ final class WorkerProcess: @unchecked Sendable {
     /// waiting at the barrier (blocked reading its start signal).
     func terminate() {
         try? input.fileHandleForWriting.close()
-        if process.isRunning { kill(process.processIdentifier, SIGTERM) }
+        if exit.ending == nil { kill(exit.pid, SIGTERM) }
     }
 
     /// Whether the worker said it is at the barrier.
@@ -61,20 +68,14 @@ final class WorkerProcess: @unchecked Sendable {
 
     /// Whether the process has exited and everything it wrote has been read.
     var hasEnded: Bool {
-        !process.isRunning && lock.withLock { outputClosed }
+        exit.ending != nil && lock.withLock { outputClosed }
     }
 
     /// How the process ended, as a message says it: `signal 9`, `exit status 1`; nil while it runs.
-    var ending: String? {
-        guard !process.isRunning else { return nil }
-        return process.terminationReason == .uncaughtSignal
-            ? "signal \(process.terminationStatus)" : "exit status \(process.terminationStatus)"
-    }
+    var ending: String? { exit.ending?.description }
 
     /// Whether it exited with status 0.
-    var exitedCleanly: Bool {
-        !process.isRunning && process.terminationReason == .exit && process.terminationStatus == 0
-    }
+    var exitedCleanly: Bool { exit.ending == .exited(status: 0) }
 
     private func readMessages() {
         let handle = output.fileHandleForReading

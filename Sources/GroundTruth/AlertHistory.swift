@@ -64,9 +64,14 @@ struct AlertHistory {
             }
         }
         guard let reason else { return nil }
+        let shown = ordered.map { emission in
+            var emission = emission
+            emission.userId = ShownIdentifier.shown(emission.userId)
+            return emission
+        }
         return DuplicateFinding(
-            windowStart: key.start, windowEnd: key.end, userId: key.user.description, reason: reason, emissions: ordered,
-            looksLikeRestart: restart)
+            windowStart: key.start, windowEnd: key.end, userId: ShownIdentifier.shown(key.user.description), reason: reason,
+            emissions: shown, looksLikeRestart: restart)
     }
 
     private static func batches(_ previous: ObservedAlert, _ next: ObservedAlert) -> String {

@@ -11,6 +11,9 @@ public struct EventSummary: Sendable, Codable, Equatable {
     /// Matching events the detector is expected to have dropped as late: exact in exact mode, a range in
     /// interval mode. Events the detector never read are not included.
     public var lateDropped = CountRange(exactly: 0)
+    /// Of `lateDropped`, the events the generator sent on time (by the manifest): a correct detector that
+    /// reads its partitions together drops none of them, so any is a finding. 0 without a manifest.
+    public var onTimeDropped = CountRange(exactly: 0)
     /// Exact mode: records beyond the batch log (no logged batch read them).
     public var unreadByDetector = 0
     /// Records that came with manifest facts.
@@ -21,6 +24,28 @@ public struct EventSummary: Sendable, Codable, Equatable {
     public var latenessClasses: [LatenessClassSummary] = []
 
     public init() {}
+}
+
+extension EventSummary {
+    enum CodingKeys: String, CodingKey {
+        case records, events, matching, malformed, lateDropped, onTimeDropped, unreadByDetector, generatorChecked
+        case generatorDisagreements, latenessClasses
+    }
+
+    /// Reads a summary; one written before `onTimeDropped` existed reads as having dropped none on time.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        records = try container.decode(Int.self, forKey: .records)
+        events = try container.decode(Int.self, forKey: .events)
+        matching = try container.decode(Int.self, forKey: .matching)
+        malformed = try container.decode(MalformedCounts.self, forKey: .malformed)
+        lateDropped = try container.decode(CountRange.self, forKey: .lateDropped)
+        onTimeDropped = try container.decodeIfPresent(CountRange.self, forKey: .onTimeDropped) ?? CountRange(exactly: 0)
+        unreadByDetector = try container.decode(Int.self, forKey: .unreadByDetector)
+        generatorChecked = try container.decode(Int.self, forKey: .generatorChecked)
+        generatorDisagreements = try container.decode(GeneratorDisagreements.self, forKey: .generatorDisagreements)
+        latenessClasses = try container.decode([LatenessClassSummary].self, forKey: .latenessClasses)
+    }
 }
 
 /// Records whose generator flags disagree with the validator's own reading of them.

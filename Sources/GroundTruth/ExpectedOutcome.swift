@@ -69,6 +69,7 @@ extension ReplayTally {
             for (key, tally) in keys {
                 let expectation = exactExpectation(key, tally, timeline)
                 summary.lateDropped = summary.lateDropped + expectation.dropped
+                summary.onTimeDropped = summary.onTimeDropped + expectation.onTimeDropped
                 windows[key] = expectation
             }
             findings = timeline.disagreements()
@@ -82,6 +83,7 @@ extension ReplayTally {
             for (key, tally) in keys {
                 let expectation = intervalExpectation(key, tally, timeline)
                 summary.lateDropped = summary.lateDropped + expectation.dropped
+                summary.onTimeDropped = summary.onTimeDropped + expectation.onTimeDropped
                 windows[key] = expectation
             }
             findings = []
@@ -102,6 +104,7 @@ extension ReplayTally {
         let unread = slots.filter { $0.slot == Self.unreadSlot }.reduce(0) { $0 + $1.counts[.rule] }
         var counts: [CountRange] = []
         var ruleDropped = 0
+        var onTimeDropped = 0
         for variant in Variant.allCases {
             var counted = 0
             for slot in read {
@@ -110,6 +113,7 @@ extension ReplayTally {
                     counted += events
                 } else if variant == .rule {
                     ruleDropped += events
+                    onTimeDropped += slot.onTime
                 }
             }
             counts.append(CountRange(exactly: counted))
@@ -130,7 +134,8 @@ extension ReplayTally {
             }
         }
         return WindowExpectation(
-            key: key, end: end, count: counts[Variant.rule.rawValue], dropped: CountRange(exactly: ruleDropped), unread: unread,
+            key: key, end: end, count: counts[Variant.rule.rawValue], dropped: CountRange(exactly: ruleDropped),
+            onTimeDropped: CountRange(exactly: onTimeDropped), unread: unread,
             isOpen: closing == nil, watermarkPassedAt: closing.map { timeline.plan.batches[$0].entry.startedAt },
             evidenceBatch: evidence, variantCounts: counts)
     }
@@ -139,10 +144,12 @@ extension ReplayTally {
         let end = key.start + rule.windowMs
         var counts: [CountRange] = []
         var ruleDropped = CountRange(exactly: 0)
+        var onTimeDropped = CountRange(exactly: 0)
         for variant in Variant.allCases {
             var certain = 0
             var ambiguous = 0
             var dropped = 0
+            var onTime = CountRange(exactly: 0)
             for slot in tally.slots {
                 let events = slot.counts[variant.rows]
                 guard events > 0 else { continue }
@@ -151,16 +158,22 @@ extension ReplayTally {
                     certain += events
                 } else if end <= bounds.low {
                     dropped += events
+                    onTime = onTime + CountRange(exactly: slot.onTime)
                 } else {
                     ambiguous += events
+                    onTime = onTime + CountRange(lower: 0, upper: slot.onTime)
                 }
             }
             counts.append(CountRange(lower: certain, upper: certain + ambiguous))
-            if variant == .rule { ruleDropped = CountRange(lower: dropped, upper: dropped + ambiguous) }
+            if variant == .rule {
+                ruleDropped = CountRange(lower: dropped, upper: dropped + ambiguous)
+                onTimeDropped = onTime
+            }
         }
         let isOpen = end > timeline.finalWatermark
         return WindowExpectation(
-            key: key, end: end, count: counts[Variant.rule.rawValue], dropped: ruleDropped, unread: 0, isOpen: isOpen,
+            key: key, end: end, count: counts[Variant.rule.rawValue], dropped: ruleDropped, onTimeDropped: onTimeDropped, unread: 0,
+            isOpen: isOpen,
             watermarkPassedAt: isOpen ? nil : timeline.watermarkPassTime(windowEnd: end), evidenceBatch: nil,
             variantCounts: counts)
     }

@@ -4,14 +4,21 @@ public struct RecordFacts: Sendable, Equatable {
     public var ackedAtMs: Int64?
     /// The generator's lateness class for the event (for example `on-time`, `within-delay`, `beyond-delay`).
     public var latenessClass: String?
+    /// The generator sent the event on time (its event time is its send time): a detector that drops it as
+    /// late lost it to its own delays, not to the stream's lateness.
+    public var onTime: Bool?
     /// The generator meant this record to be malformed.
     public var intendedMalformed: Bool?
     /// The generator meant this record to match the rule (term and severity).
     public var intendedMatching: Bool?
 
-    public init(ackedAtMs: Int64? = nil, latenessClass: String? = nil, intendedMalformed: Bool? = nil, intendedMatching: Bool? = nil) {
+    public init(
+        ackedAtMs: Int64? = nil, latenessClass: String? = nil, onTime: Bool? = nil, intendedMalformed: Bool? = nil,
+        intendedMatching: Bool? = nil
+    ) {
         self.ackedAtMs = ackedAtMs
         self.latenessClass = latenessClass
+        self.onTime = onTime
         self.intendedMalformed = intendedMalformed
         self.intendedMatching = intendedMatching
     }

@@ -195,7 +195,8 @@ struct AlertJudge {
             note = "its evidence fell into a partial table"
         }
         return AlertFinding(
-            outcome: outcome, windowStart: key.start, windowEnd: key.end, userId: key.user.description, expected: expectation?.count,
+            outcome: outcome, windowStart: key.start, windowEnd: key.end, userId: ShownIdentifier.shown(key.user.description),
+            expected: expectation?.count,
             observed: final?.count, batch: final?.batch, line: final?.line, note: note)
     }
 }

@@ -96,7 +96,7 @@ public struct ReplayTally: Sendable {
         let matching = membership.contains(.rule)
         note(facts, malformed: false, matching: matching)
         guard !membership.isEmpty else { return }
-        keys[WindowKey(start: start, user: event.user), default: KeyTally()].add(slot: slot, membership: membership)
+        keys[WindowKey(start: start, user: event.user), default: KeyTally()].add(slot: slot, membership: membership, onTime: facts?.onTime == true)
         slotMaxima[slot, default: ClassMaxima()].include(event.timestamp, in: membership)
         guard matching else { return }
         summary.matching += 1

@@ -10,7 +10,11 @@ extension AlertReader {
     /// interleaves its log lines) are skipped; inside a table every line must be a row or a border.
     public static func sparkConsole(_ text: String, source: String, timeZone: ConsoleTimeZone = .utc) throws(AlertReadError) -> ObservedAlerts {
         var parser = ConsoleParser(source: source, timeZone: timeZone)
-        for (number, line) in lines(text) {
+        // Blank lines at the end are the end of the output, not a line inside a table that was cut there (a
+        // stopped spark-submit's capture ends in a newline right after its last row).
+        var numbered = lines(text)
+        while let last = numbered.last, last.text.allSatisfy(\.isWhitespace) { numbered.removeLast() }
+        for (number, line) in numbered {
             try parser.read(line, number: number)
         }
         if parser.state != .outside, let batch = parser.batch { parser.partial.insert(batch) }

@@ -121,11 +121,13 @@ struct KeyTally: Sendable {
     struct Slot: Sendable {
         let slot: Int64
         var counts = ClassCounts()
+        /// The rule's rows among them that the generator sent on time.
+        var onTime = 0
     }
 
     private(set) var slots: [Slot] = []
 
-    mutating func add(slot: Int64, membership: RowMembership) {
+    mutating func add(slot: Int64, membership: RowMembership, onTime: Bool) {
         // A user's events come from one partition in offset order, so the slot is nearly always the last.
         var index = slots.count - 1
         while index >= 0, slots[index].slot != slot { index -= 1 }
@@ -136,5 +138,6 @@ struct KeyTally: Sendable {
         for rows in RowClass.allCases where membership.includes(rows) {
             slots[index].counts[rows] += 1
         }
+        if onTime, membership.includes(.rule) { slots[index].onTime += 1 }
     }
 }

@@ -7,6 +7,8 @@ public struct WindowExpectation: Sendable {
     public let count: CountRange
     /// Matching events the rule drops as late, in the same form.
     public let dropped: CountRange
+    /// Of `dropped`, the events the generator sent on time, in the same form.
+    public let onTimeDropped: CountRange
     /// Exact mode: matching events no logged batch read.
     public let unread: Int
     /// The window's end is past the final watermark: the window may still change, so it is never failed.

@@ -1,5 +1,6 @@
 import EmbeddedBroker
 import Foundation
+import ProcessLaunch
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -7,11 +8,9 @@ import Glibc
 /// A process the run started (generator, detector instance), with its output going to a log file in the
 /// results folder. Children are started through a `ChildRegistry`, so that Ctrl-C or a failure stops them all.
 ///
-/// Children are spawned directly (not through Foundation's `Process`) for two reasons: each gets the
-/// default action for SIGINT and SIGTERM back (the run itself ignores them to handle them on a queue, and
-/// ignored signals would otherwise be inherited, so that a shell command could not even trap them), and each
-/// leads a process group of its own, so that stopping it also stops whatever it started.
-// Unchecked: the mutable exit status is only touched under `lock`.
+/// Children are started by `Spawn` (not Foundation's `Process`): each gets the default action for SIGINT and
+/// SIGTERM back and leads a process group of its own, so that stopping it also stops whatever it started.
+// Unchecked: its only mutable state is inside `ChildExit`, which locks it.
 public final class ChildProcess: @unchecked Sendable {
     /// A short name for messages: `generator`, `detector-0`.
     public let name: String
@@ -20,9 +19,7 @@ public final class ChildProcess: @unchecked Sendable {
     /// The process id, which is also its process group's id.
     public let pid: pid_t
     private let askWholeGroup: Bool
-    private let lock = NSLock()
-    private var status: Int32?
-    private var bySignal = false
+    private let exit: ChildExit
 
     /// Starts `executable` with `arguments`; its output is appended to `logPath`.
     ///
@@ -37,52 +34,33 @@ public final class ChildProcess: @unchecked Sendable {
         self.name = name
         self.askWholeGroup = askWholeGroup
         self.logPath = logPath
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 1, logPath, O_WRONLY | O_CREAT | O_APPEND, 0o644)
-        posix_spawn_file_actions_adddup2(&actions, 1, 2)
-        var attributes = posix_spawnattr_t()
-        posix_spawnattr_init(&attributes)
-        defer { posix_spawnattr_destroy(&attributes) }
-        var defaults = sigset_t()
-        sigemptyset(&defaults)
-        for number in [SIGINT, SIGTERM, SIGPIPE, SIGUSR1] { sigaddset(&defaults, number) }
-        posix_spawnattr_setsigdefault(&attributes, &defaults)
-        var unblocked = sigset_t()
-        sigemptyset(&unblocked)
-        posix_spawnattr_setsigmask(&attributes, &unblocked)
-        posix_spawnattr_setpgroup(&attributes, 0)
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETPGROUP))
-        let argv = ([executable] + arguments).map { strdup($0) } + [nil]
-        defer { argv.forEach { free($0) } }
-        var variables = ProcessInfo.processInfo.environment
-        variables.merge(environment) { _, given in given }
-        let envp = variables.map { strdup("\($0.key)=\($0.value)") } + [nil]
-        defer { envp.forEach { free($0) } }
-        var child: pid_t = 0
-        var result = posix_spawn(&child, executable, &actions, &attributes, argv, envp)
-        // A script written just before (a test's, or a user's detector command) can be briefly held open for
-        // writing by a process that another thread forks at that moment; exec then fails with ETXTBSY.
-        for _ in 0..<20 where result == ETXTBSY {
-            usleep(50_000)
-            result = posix_spawn(&child, executable, &actions, &attributes, argv, envp)
+        do {
+            pid = try Spawn.start(
+                executable: executable, arguments: arguments, environment: Spawn.environment(with: environment),
+                output: .append(path: logPath))
+            exit = ChildExit(pid: pid)
+        } catch {
+            throw ChildProcessError(name: name, executable: executable, reason: error.reason)
         }
-        guard result == 0 else {
-            throw ChildProcessError(name: name, executable: executable, reason: String(cString: strerror(result)))
-        }
-        pid = child
     }
 
     /// Whether it still runs.
-    public var isRunning: Bool { reap() == nil }
+    public var isRunning: Bool { exit.ending == nil }
 
     /// Its exit status once it ended (the signal number when killed by one).
-    public var exitStatus: Int32? { reap() }
+    public var exitStatus: Int32? {
+        switch exit.ending {
+        case .exited(let status): status
+        case .signalled(let signal): signal
+        case nil: nil
+        }
+    }
 
     /// Whether it ended by a signal rather than by exiting.
-    public var endedBySignal: Bool { reap() != nil && lock.withLock { bySignal } }
+    public var endedBySignal: Bool {
+        if case .signalled = exit.ending { return true }
+        return false
+    }
 
     /// Sends `signal` to it and everything it started.
     public func send(_ signal: Int32) {
@@ -108,20 +86,6 @@ public final class ChildProcess: @unchecked Sendable {
 
     /// Whether a process of its group still exists.
     var groupAlive: Bool { kill(-pid, 0) == 0 }
-
-    /// Collects its exit status once it has ended, without blocking.
-    private func reap() -> Int32? {
-        lock.withLock {
-            if let status { return status }
-            var raw: Int32 = 0
-            guard waitpid(pid, &raw, WNOHANG) == pid else { return nil }
-            // The wait status layout of <sys/wait.h>: low 7 bits the signal, else the exit code above them.
-            let signal = raw & 0x7f
-            bySignal = signal != 0
-            status = bySignal ? signal : (raw >> 8) & 0xff
-            return status
-        }
-    }
 
     /// Asks it to stop (SIGTERM); after `graceMs`, SIGKILL to its whole group. Waits until all of it is gone.
     public func stop(graceMs: Int = 10_000) {
@@ -158,6 +122,8 @@ public final class ChildRegistry: @unchecked Sendable {
     private var children: [ChildProcess] = []
     private var broker: TansuBroker?
     private var closed = false
+    /// Kills every child's process group should this process die without stopping them (SIGKILL).
+    private let orphans = OrphanGuard()
     /// Variables every child gets on top of this process's environment.
     private let environment: [String: String]
 
@@ -178,6 +144,7 @@ public final class ChildRegistry: @unchecked Sendable {
         guard !closed else { throw RunInterrupted() }
         return try TansuBroker.start { launched in
             broker = launched
+            orphans.guardGroup(launched.pid)
             lock.unlock()
             unlocked = true
         }
@@ -192,6 +159,7 @@ public final class ChildRegistry: @unchecked Sendable {
             let child = try ChildProcess(
                 name: name, executable: executable, arguments: arguments, logPath: logPath, askWholeGroup: askWholeGroup,
                 environment: environment)
+            orphans.guardGroup(child.pid)
             children.append(child)
             return child
         }
@@ -229,6 +197,7 @@ public final class ChildRegistry: @unchecked Sendable {
                 return broker
             }
             started?.stop()
+            orphans.release()
         }
     }
 }

@@ -1,3 +1,4 @@
+import Contracts
 /// The figures of a finished run that a scenario's expectations are checked against. Each is nil when the
 /// run did not produce it (no validation report, no generator summary).
 public struct RunFigures: Sendable, Equatable, Codable {
@@ -9,6 +10,13 @@ public struct RunFigures: Sendable, Equatable, Codable {
     public var latencyP99Ms: Int64?
     /// Matching records a correct detector drops as late (the lower bound in interval mode).
     public var lateDropped: Int?
+    /// Of those, the records the generator sent on time.
+    public var onTimeDropped: Int?
+    /// The longest time a detector instance completed no batch while the stream ran, ms; nil without a
+    /// batch log.
+    public var longestStallMs: Int64?
+    /// Which instance stalled longest, and from when (ms after the stream started).
+    public var longestStall: StallFinding?
     /// The generator's schedule-lag p99, ms.
     public var scheduleLagP99Ms: Int64?
     /// The generator's achieved rate as a fraction of its target.
@@ -44,7 +52,8 @@ public struct ExpectationResult: Sendable, Equatable, Codable {
 /// Checks a run's figures against its scenario's expectations. A figure the run did not produce fails the
 /// expectation that needs it: a run that could not show a bound holds has not shown it.
 public enum ExpectationCheck {
-    public static func check(_ expectations: Expectations, against figures: RunFigures) -> [ExpectationResult] {
+    /// `defaultStallMs`: the stall bound when the scenario gives none (its window plus watermark delay).
+    public static func check(_ expectations: Expectations, against figures: RunFigures, defaultStallMs: Int64) -> [ExpectationResult] {
         var results: [ExpectationResult] = []
         func add(_ name: String, _ expected: String, _ actual: String?, _ holds: Bool?) {
             results.append(ExpectationResult(name: name, expected: expected, actual: actual ?? "missing", passed: holds ?? false))
@@ -74,6 +83,16 @@ public enum ExpectationCheck {
         }
         if let bound = expectations.maxLateDropped {
             add("max_late_dropped", "<= \(bound)", figures.lateDropped.map(String.init), figures.lateDropped.map { $0 <= bound })
+        }
+        add(
+            "max_on_time_dropped", "<= \(expectations.maxOnTimeDropped)", figures.onTimeDropped.map(String.init),
+            figures.onTimeDropped.map { $0 <= expectations.maxOnTimeDropped })
+        if expectations.maxStallMs != nil || figures.longestStallMs != nil {
+            let bound = expectations.maxStallMs ?? defaultStallMs
+            let actual = figures.longestStallMs.map { stall in
+                DurationText.render(milliseconds: stall) + (figures.longestStall.map { " (\($0.description))" } ?? "")
+            }
+            add("max_stall", "<= \(DurationText.render(milliseconds: bound))", actual, figures.longestStallMs.map { $0 <= bound })
         }
         return results
     }

@@ -7,6 +7,8 @@ public enum ResultsIndex {
     struct Row: Equatable {
         let folder: String
         let summary: RunSummary?
+        /// Whether the folder holds a `report.html` to link to (a run that could not validate has none).
+        var hasReport = true
     }
 
     /// Scans `root` and writes `root/index.html`; returns its path.
@@ -20,7 +22,8 @@ public enum ResultsIndex {
             guard FileManager.default.fileExists(atPath: path, isDirectory: &isFolder), isFolder.boolValue,
                 FileManager.default.fileExists(atPath: "\(path)/scenario.json")
             else { continue }
-            rows.append(Row(folder: name, summary: RunSummary.read(folder: path)))
+            rows.append(
+                Row(folder: name, summary: RunSummary.read(folder: path), hasReport: FileManager.default.fileExists(atPath: "\(path)/report.html")))
         }
         rows.sort { ($0.summary?.startedAt ?? 0, $0.folder) > ($1.summary?.startedAt ?? 0, $1.folder) }
         let path = "\(root)/index.html"
@@ -41,7 +44,7 @@ public enum ResultsIndex {
                 + "<th>latency p99</th><th>took</th><th>why</th></tr></thead><tbody>",
         ]
         for row in rows {
-            let link = "<a href=\"\(escape(row.folder))/report.html\">\(escape(row.folder))</a>"
+            let link = row.hasReport ? "<a href=\"\(escape(row.folder))/report.html\">\(escape(row.folder))</a>" : escape(row.folder)
             guard let summary = row.summary else {
                 lines.append("<tr><td></td><td>\(link)</td><td class=\"unjudged\">unfinished</td><td></td><td></td><td></td><td></td></tr>")
                 continue

@@ -11,13 +11,12 @@ enum RunFiguresReader {
             if outcomes.allSatisfy({ $0 != nil }) { figures.judgedAlerts = outcomes.compactMap { $0 }.reduce(0, +) }
             figures.latencyP99Ms = validation.int("latency", "since_window_end", "p99_ms").map(Int64.init)
             figures.lateDropped = validation.int("events", "late_dropped", "lower")
+            figures.onTimeDropped = validation.int("events", "on_time_dropped", "lower")
         }
         if let summary = object(atPath: "\(folder.manifestFolder)/summary.json") {
             figures.scheduleLagP99Ms = summary.double("schedule_lag", "p99_ms").map { Int64($0.rounded(.up)) }
-            if let achieved = summary.double("achieved_rps"), let target = summary.double("target_rps"), target > 0 {
-                figures.achievedRateFraction = achieved / target
-            }
         }
+        figures.achievedRateFraction = GeneratorSummaryFile.read(folder: folder.manifestFolder)?.deliveredRateFraction
         if let memory = detectorMemory(monitorFile: folder.monitorFile) {
             figures.memoryMinuteTwoKB = memory.minuteTwoKB
             figures.memoryMinuteNineKB = memory.minuteNineKB

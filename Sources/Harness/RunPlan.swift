@@ -72,7 +72,6 @@ struct RunPlan {
             "--severity-weights", generator.severityWeights,
             "--crash-term", generator.crashTerm,
             "--crash-rate", String(crashRate),
-            "--decoy-fraction", String(generator.decoyFraction),
             "--late-fraction", String(generator.lateFraction),
             "--late-class", generator.lateClass,
             "--watermark", DurationText.render(milliseconds: scenario.detector.rule.watermarkDelayMs),
@@ -83,6 +82,7 @@ struct RunPlan {
             "--manifest", manifest,
             "--stats-log", folder.generatorStatsFile,
         ]
+        if let decoys = generator.decoyFraction { arguments += ["--decoy-fraction", String(decoys)] }
         if tail { arguments += ["--tail", "--tail-speedup", String(generator.tailSpeedup)] }
         return arguments + generator.extraArguments
     }

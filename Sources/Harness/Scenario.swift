@@ -48,8 +48,8 @@ public struct GeneratorPlan: Sendable, Codable, Equatable {
     /// Term-bearing records per second per process. Default: 100.
     public var crashRate: Int = 100
     /// Fraction of records carrying a near miss of the term (`crush`, `trash`) that must not match.
-    /// Default: 0.01.
-    public var decoyFraction: Double = 0.01
+    /// Default (nil): 0.01, or what the crash rate and the malformed fraction leave room for when that is less.
+    public var decoyFraction: Double?
     /// Fraction of records sent late. Default: 0.
     public var lateFraction: Double = 0
     /// `within`, `boundary`, `beyond` or `MIN..MAX`. Default: within.
@@ -195,6 +195,15 @@ public struct Expectations: Sendable, Codable, Equatable {
     public var minLateDropped: Int?
     /// Upper bound on late records the detector dropped, when set.
     public var maxLateDropped: Int?
+    /// Upper bound on events the generator sent on time that a correct detector with the logged batches
+    /// drops as late (in interval mode, those certainly dropped). A detector that reads its partitions
+    /// together drops none; one whose watermark ran ahead on some of them (after a restart or a rebalance)
+    /// does, even where its own batch log makes the drop legal. Default: 0.
+    public var maxOnTimeDropped: Int = 0
+    /// Upper bound on the longest time a detector instance completed no batch while the stream ran, ms. A run
+    /// without a batch log has no such figure, and then the default is not checked. Default: the window plus
+    /// the watermark delay.
+    public var maxStallMs: Int64?
 
     public init() {}
 }

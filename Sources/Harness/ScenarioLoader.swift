@@ -26,11 +26,23 @@ public enum ScenarioLoader {
     {
         var root: Node
         do {
-            root = try Yams.compose(yaml: text) ?? .mapping(Node.Mapping([]))
+            guard let document = try Yams.compose(yaml: text) else {
+                throw ScenarioError(
+                    source: source, line: nil, key: nil,
+                    reason: "the file holds no scenario (it is empty); a scenario names at least what makes it special, e.g. 'duration: 20s'")
+            }
+            root = document
+        } catch let error as ScenarioError {
+            throw error
         } catch let error as YamlError {
             throw ScenarioError(source: source, line: yamlErrorLine(error), key: nil, reason: "not valid YAML (\(error))")
         } catch {
             throw ScenarioError(source: source, line: nil, key: nil, reason: "not valid YAML (\(error))")
+        }
+        if let (key, first, second) = firstRepeatedKey(in: root) {
+            throw ScenarioError(
+                source: source, line: second, key: nil,
+                reason: "'\(key)' is given twice (lines \(first.map(String.init) ?? "?") and \(second.map(String.init) ?? "?")); keep one")
         }
         var overridden: [String: String] = [:]
         for override in overrides {
@@ -43,6 +55,30 @@ public enum ScenarioLoader {
         try check(scenario, origins: origins)
         try checkGenerator(scenario, origins: origins)
         return scenario
+    }
+
+    /// The first key that a mapping anywhere in `node` holds twice, with the lines of both: YAML parsers
+    /// keep one of them silently, and which one the user meant is anybody's guess.
+    private static func firstRepeatedKey(in node: Node, path: String = "") -> (key: String, first: Int?, second: Int?)? {
+        switch node {
+        case .mapping(let mapping):
+            var seen: [String: Int?] = [:]
+            for (key, value) in mapping {
+                let name = key.string ?? "?"
+                let dotted = path.isEmpty ? name : "\(path).\(name)"
+                if let first = seen[name] { return (dotted, first, key.mark?.line) }
+                seen[name] = key.mark?.line
+                if let repeated = firstRepeatedKey(in: value, path: dotted) { return repeated }
+            }
+            return nil
+        case .sequence(let sequence):
+            for (index, item) in sequence.enumerated() {
+                if let repeated = firstRepeatedKey(in: item, path: "\(path)[\(index)]") { return repeated }
+            }
+            return nil
+        default:
+            return nil
+        }
     }
 
     // MARK: Overrides
@@ -153,7 +189,14 @@ public enum ScenarioLoader {
             plan.rule.severities = severities
         }
         if let value = try fields.choice("mode", OutputMode.self) { plan.rule.mode = value }
-        if let value = try fields.durationMs("trigger", minimum: 10) { plan.triggerMs = value }
+        if let value = try fields.durationMs("trigger", minimum: 10) {
+            guard value <= MicroBatchTrigger.longestMs else {
+                throw fields.error(
+                    "trigger", fields.mapping["trigger"],
+                    "\(DurationText.render(milliseconds: value)) is longer than \(DurationText.render(milliseconds: MicroBatchTrigger.longestMs)), the longest micro-batch interval")
+            }
+            plan.triggerMs = value
+        }
         if let value = try fields.int("instances", in: 1...16) { plan.instances = value }
         plan.alerts = try fields.string("alerts")
         plan.batchLog = try fields.string("batch_log")
@@ -190,6 +233,8 @@ public enum ScenarioLoader {
         expectations.maxMemoryGrowthFraction = try fields.fraction("max_memory_growth")
         expectations.minLateDropped = try fields.int("min_late_dropped", in: 0...Int.max)
         expectations.maxLateDropped = try fields.int("max_late_dropped", in: 0...Int.max)
+        if let value = try fields.int("max_on_time_dropped", in: 0...Int.max) { expectations.maxOnTimeDropped = value }
+        expectations.maxStallMs = try fields.durationMs("max_stall")
         return expectations
     }
 
@@ -285,9 +330,9 @@ public enum ScenarioLoader {
         settings.users = plan.users
         settings.crashTerm = plan.crashTerm
         settings.crashRate = plan.ramp == nil ? plan.crashRate : min(plan.crashRate, plan.processRate)
-        settings.decoyFraction = plan.decoyFraction
         settings.lateFraction = plan.lateFraction
         settings.malformedFraction = plan.malformedFraction
+        settings.decoyFraction = plan.decoyFraction ?? settings.defaultDecoyFraction
         settings.seed = plan.seed
         settings.watermarkDelayMs = scenario.detector.rule.watermarkDelayMs
         settings.windowMs = scenario.detector.rule.windowMs

@@ -113,6 +113,7 @@ public struct ScenarioRun: Sendable {
                 detectors[index] = try startDetector(index, plan: plan, spark: spark)
             }
         }
+        if scenario.detector.kind == .swift { waitUntilAssigned(detectors, problems: &problems) }
         let exposition = MetricsExposition()
         let server = try options.metricsPort.map { port in try MetricsServer(port: port) { exposition.text() } }
         defer { server?.stop() }
@@ -124,17 +125,23 @@ public struct ScenarioRun: Sendable {
         defer { watch?.stop() }
         var nextInstance = scenario.detector.instances
         var rampSteps: [RampStep]?
+        var stream: StreamSpan?
         let summaryFolder: String
         if let ramp = scenario.generator.ramp {
             rampSteps = try runRamp(ramp, plan: plan, batchLogs: detectors.keys.sorted().map { folder.batchLogFile(instance: $0) }, problems: &problems)
             summaryFolder = plan.rampManifest(step: rampSteps?.count ?? 0)
         } else {
-            nextInstance = try runStream(plan: plan, detectors: &detectors, spark: spark, problems: &problems)
+            let span = try runStream(plan: plan, client: client, detectors: &detectors, spark: spark, problems: &problems)
+            nextInstance = span.nextInstance
+            stream = span
             summaryFolder = folder.manifestFolder
+        }
+        let summary = GeneratorSummaryFile.read(folder: summaryFolder)
+        if let stream, stream.brokersLost {
+            return try endWithoutBrokers(plan: plan, detectors: detectors, summary: summary, problems: problems, startedAt: startedAt)
         }
         progress("generator finished; waiting for the detector to read the whole topic")
 
-        let summary = GeneratorSummaryFile.read(folder: summaryFolder)
         let batchLogs = scenario.detector.kind == .external
             ? plan.externalBatchLog.map { [$0] } ?? [] : detectors.keys.sorted().map { folder.batchLogFile(instance: $0) }
         if let summary, !batchLogs.isEmpty {
@@ -165,7 +172,12 @@ public struct ScenarioRun: Sendable {
         if let rampSteps {
             figures.sustainedRps = sustainedRate(of: rampSteps)
         }
-        let expectations = ExpectationCheck.check(scenario.expectations, against: figures)
+        if let stream, scenario.detector.kind != .external || plan.externalBatchLog != nil {
+            figures.longestStall = longestStall(in: stream, plan: plan)
+            figures.longestStallMs = figures.longestStall?.lengthMs
+        }
+        let expectations = ExpectationCheck.check(
+            scenario.expectations, against: figures, defaultStallMs: scenario.detector.rule.windowMs + scenario.detector.rule.watermarkDelayMs)
         var exitCode: Int32 = 0
         if validator.exitStatus.map({ $0 != 0 && $0 != 1 }) ?? true {
             exitCode = 2
@@ -205,12 +217,74 @@ public struct ScenarioRun: Sendable {
         return settings
     }
 
-    /// The measured stream with its tail, and the faults on time; returns the next free instance number.
+    /// When the stream ran and which instances were meant to read it when.
+    struct StreamSpan {
+        var startMs: Int64
+        var endMs: Int64
+        /// Per instance, when it joined (the stream's start for those started before it) and left, epoch ms.
+        var instances: [Int: (fromMs: Int64, untilMs: Int64?)]
+        /// The next free instance number.
+        var nextInstance: Int
+        /// The brokers stopped answering and the stream was cut short.
+        var brokersLost = false
+    }
+
+    /// How long the brokers may stay silent during the stream before the run gives up on them.
+    static let brokerOutageLimitMs: Int64 = 10_000
+
+    /// Ends a run whose brokers vanished: stops the detectors, validates nothing (the topic is gone with
+    /// them), and records what the generator could still say: the records that failed delivery or were
+    /// never acknowledged, and the rate that was really delivered. Exit 2: nothing could be judged.
+    private func endWithoutBrokers(
+        plan: RunPlan, detectors: [Int: ChildProcess], summary: GeneratorSummaryFile?, problems: [String], startedAt: Date
+    ) throws -> Outcome {
+        var problems = problems
+        progress("the brokers are gone; stopping the detectors")
+        for (index, detector) in detectors.sorted(by: { $0.key < $1.key }) {
+            detector.stop(graceMs: 3_000)
+            progress("stopped detector-\(index)")
+        }
+        var figures = RunFigures()
+        if let summary {
+            figures.achievedRateFraction = summary.deliveredRateFraction
+            let lost = summary.deliveryFailures + summary.unacknowledged
+            problems.append(
+                "the generator sent \(summary.sent) records: \(summary.acknowledged) acknowledged, \(summary.deliveryFailures) failed delivery, "
+                    + "\(summary.unacknowledged) never acknowledged (\(lost) not delivered)")
+            problems += summary.problems.map { "generator: \($0)" }
+        } else {
+            problems.append("the generator wrote no summary: \(plan.folder.generatorLog) has what it said")
+        }
+        let record = RunSummary(
+            scenario: scenario.name, description: scenario.description,
+            startedAt: Int64(startedAt.timeIntervalSince1970 * 1_000), elapsedMs: Int64(-startedAt.timeIntervalSinceNow * 1_000),
+            exitCode: 2, problems: problems, expectations: [], figures: figures, acknowledged: summary?.acknowledged, ramp: nil)
+        try record.write(to: plan.folder)
+        try ResultsIndex.write(root: options.resultsRoot)
+        return Outcome(folder: plan.folder, exitCode: 2, problems: problems, summary: record)
+    }
+
+    /// The longest stall of the run's detector instances while the stream ran, from their batch logs.
+    private func longestStall(in stream: StreamSpan, plan: RunPlan) -> StallFinding? {
+        let measured = stream.instances.sorted { $0.key < $1.key }.map { index, span in
+            let path = scenario.detector.kind == .external ? plan.externalBatchLog ?? "" : plan.folder.batchLogFile(instance: index)
+            return StallMeasure.Instance(
+                name: "detector-\(index)", fromMs: span.fromMs, untilMs: span.untilMs ?? stream.endMs,
+                batchEnds: BatchLogFile.entries(path: path).map(\.endedAt), countsFirstGap: scenario.detector.kind != .spark)
+        }
+        return StallMeasure.longest(measured, streamStartMs: stream.startMs)
+    }
+
+    /// The measured stream with its tail, and the faults on time.
     private func runStream(
-        plan: RunPlan, detectors: inout [Int: ChildProcess], spark: SparkJob?, problems: inout [String]
-    ) throws -> Int {
+        plan: RunPlan, client: ClientSettings, detectors: inout [Int: ChildProcess], spark: SparkJob?, problems: inout [String]
+    ) throws -> StreamSpan {
         let folder = plan.folder
+        let brokers = try BrokerWatch(client: client, outageLimitMs: Self.brokerOutageLimitMs)
+        defer { brokers.stop() }
         let streamStart = Date()
+        var span = StreamSpan(startMs: Self.epochMs(streamStart), endMs: 0, instances: [:], nextInstance: 0)
+        for index in detectors.keys { span.instances[index] = (span.startMs, nil) }
         let generator = try children.start(
             name: "generator", executable: options.executable, arguments: plan.generatorArguments, logPath: folder.generatorLog)
         let generatorPlan = scenario.generator
@@ -222,6 +296,18 @@ public struct ScenarioRun: Sendable {
         var nextInstance = scenario.detector.instances
         while generator.isRunning || !restarts.isEmpty {
             let elapsedMs = Int64(Date().timeIntervalSince(streamStart) * 1_000)
+            if let outage = brokers.outage {
+                let silentFor = DurationText.render(milliseconds: Self.epochMs(Date()) - outage.lastAnswerMs)
+                let since = DurationText.render(milliseconds: max(0, outage.lastAnswerMs - span.startMs))
+                problems.append(
+                    "the brokers \(client.brokers) stopped answering \(since) into the stream and have been silent for \(silentFor): "
+                        + "\(outage.error); the run was stopped")
+                progress("the brokers stopped answering; stopping the generator (it reports what was not delivered)")
+                span.brokersLost = true
+                // SIGTERM: the generator flushes for up to 10 s, then writes its summary with what was not delivered.
+                generator.stop(graceMs: 20_000)
+                break
+            }
             while let fault = pendingFaults.first, fault.atMs <= elapsedMs {
                 pendingFaults = pendingFaults.dropFirst()
                 switch fault.action {
@@ -232,11 +318,13 @@ public struct ScenarioRun: Sendable {
                     restarts.append((Date().addingTimeInterval(Double(fault.restartAfterMs) / 1_000), fault.instance))
                 case .addInstance:
                     detectors[nextInstance] = try startDetector(nextInstance, plan: plan, spark: spark)
+                    span.instances[nextInstance] = (Self.epochMs(Date()), nil)
                     progress("fault at \(DurationText.render(milliseconds: elapsedMs)): added detector-\(nextInstance)")
                     nextInstance += 1
                 case .removeInstance:
                     detectors[fault.instance]?.stop()
                     detectors[fault.instance] = nil
+                    span.instances[fault.instance]?.untilMs = Self.epochMs(Date())
                     progress("fault at \(DurationText.render(milliseconds: elapsedMs)): removed detector-\(fault.instance)")
                 }
             }
@@ -247,10 +335,23 @@ public struct ScenarioRun: Sendable {
             }
             usleep(50_000)
         }
-        if generator.exitStatus != 0 {
-            problems.append("the generator failed (exit \(generator.exitStatus ?? -1)): \(generator.logTail(lines: 3))")
+        if generator.exitStatus != 0 && !span.brokersLost {
+            problems.append("the generator failed (exit \(generator.exitStatus ?? -1)): \(Self.generatorProblem(folder: folder.manifestFolder, generator: generator))")
         }
-        return nextInstance
+        span.endMs = Self.epochMs(Date())
+        span.nextInstance = nextInstance
+        return span
+    }
+
+    private static func epochMs(_ date: Date) -> Int64 { Int64(date.timeIntervalSince1970 * 1_000) }
+
+    /// What went wrong with a generator, in its own words: the problems of its summary, or the last lines of
+    /// its log when it wrote none (its table ends the log, so the lines before it are the ones to quote).
+    static func generatorProblem(folder: String, generator: ChildProcess) -> String {
+        if let summary = GeneratorSummaryFile.read(folder: folder), !summary.problems.isEmpty {
+            return summary.problems.joined(separator: "; ")
+        }
+        return generator.logTail(lines: 3)
     }
 
     /// Raises the rate step by step until the detector cannot read a step's records within its grace, then
@@ -313,6 +414,26 @@ public struct ScenarioRun: Sendable {
         return try children.start(
             name: "detector-\(index)", executable: executable, arguments: arguments, logPath: plan.folder.detectorLog(instance: index),
             askWholeGroup: plan.externalCommand != nil)
+    }
+
+    /// Waits until every Swift detector instance has joined its group and been given partitions, so that the
+    /// stream (and a fault timed against it) does not begin while the group is still forming: a kill in the
+    /// middle of a first join leaves a group that takes long to settle. At most 60 s; an instance that is
+    /// not reading by then is a problem of the run.
+    private func waitUntilAssigned(_ detectors: [Int: ChildProcess], problems: inout [String]) {
+        let deadline = Date().addingTimeInterval(60)
+        for (index, detector) in detectors.sorted(by: { $0.key < $1.key }) {
+            while detector.isRunning, Date() < deadline {
+                let log = (try? String(contentsOfFile: detector.logPath, encoding: .utf8)) ?? ""
+                if log.contains("assigned partitions") { break }
+                usleep(100_000)
+            }
+            let log = (try? String(contentsOfFile: detector.logPath, encoding: .utf8)) ?? ""
+            if !log.contains("assigned partitions") {
+                problems.append("detector-\(index) was given no partitions within 60 s of its start: \(detector.logTail(lines: 2))")
+            }
+        }
+        progress("the detectors are reading; starting the stream")
     }
 
     /// Waits until the detectors' batch logs together reach every partition's end, at most `timeoutMs`

@@ -45,6 +45,9 @@ public final class KafkaAdmin {
     public func createTopic(
         _ topic: String, partitions: Int, replicationFactor: Int = 1, ifMissing: Bool = false, timeoutMs: Int32 = 10_000
     ) throws(KafkaError) {
+        if let problem = TopicName.problem(topic) {
+            throw KafkaError(kind: .topic, message: "topic '\(topic.prefix(TopicName.longest + 1))': \(problem)")
+        }
         guard partitions > 0 else {
             throw KafkaError(kind: .topic, message: "topic '\(topic)' needs at least one partition, not \(partitions)")
         }

@@ -31,6 +31,10 @@ final class AlertWatch {
     private var files: [FileTail]
     private var fileCounts: [Int64]
     private var topics: [AlertTopicReader]
+    /// Alert records read from the topics so far.
+    private var topicAlerts: Int64 = 0
+    /// Lines and records that are no alert record: counted apart, never as alerts.
+    private(set) var unreadable: Int64 = 0
     private var usersByWindow: [Int64: Set<String>] = [:]
     private var changedWindows: Set<Int64> = []
     private var written = RateSeries()
@@ -61,13 +65,16 @@ final class AlertWatch {
         for index in files.indices {
             let (lines, restarted) = files[index].newLines()
             if restarted { fileCounts[index] = 0 }
-            fileCounts[index] += Int64(lines.count)
-            for line in lines { note(try? AlertRecord(jsonLine: line)) }
+            for line in lines {
+                if note(try? AlertRecord(jsonLine: line)) { fileCounts[index] += 1 }
+            }
         }
         for reader in topics {
-            try reader.read(nowMs: nowMs) { value in note(try? AlertRecord(jsonLine: String(decoding: value, as: UTF8.self))) }
+            try reader.read(nowMs: nowMs) { value in
+                if note(try? AlertRecord(jsonLine: String(decoding: value, as: UTF8.self))) { topicAlerts += 1 }
+            }
         }
-        written.add(atMs: nowMs, total: fileCounts.reduce(0, +) + topics.map(\.records).reduce(0, +))
+        written.add(atMs: nowMs, total: fileCounts.reduce(0, +) + topicAlerts)
     }
 
     /// The (window, user) pairs alerted so far in each window that gained one since the last call.
@@ -76,9 +83,14 @@ final class AlertWatch {
         return changedWindows.sorted().map { WindowAlerts(windowStart: $0, alerts: usersByWindow[$0]?.count ?? 0) }
     }
 
-    private func note(_ alert: AlertRecord?) {
-        guard let alert, usersByWindow[alert.windowStart, default: []].insert(alert.userId).inserted else { return }
-        changedWindows.insert(alert.windowStart)
+    /// Notes an alert record; returns false (and counts it unreadable) for one that is not.
+    private func note(_ alert: AlertRecord?) -> Bool {
+        guard let alert else {
+            unreadable += 1
+            return false
+        }
+        if usersByWindow[alert.windowStart, default: []].insert(alert.userId).inserted { changedWindows.insert(alert.windowStart) }
+        return true
     }
 }
 

@@ -119,6 +119,7 @@ public final class MonitorSession {
             try alerts.refresh(nowMs: nowMs)
             snapshot.alerts = alerts.total
             snapshot.alertRate = alerts.rate
+            snapshot.unreadableAlerts = alerts.unreadable
             snapshot.alertsPerWindow = alerts.takeChangedWindows()
         }
         return snapshot

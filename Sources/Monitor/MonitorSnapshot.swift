@@ -17,6 +17,8 @@ public struct MonitorSnapshot: Sendable, Equatable, Encodable {
     /// Alert records written so far, when an alert file is watched.
     public var alerts: Int64?
     public var alertRate: Double?
+    /// Lines of the watched alert files (and records of alert topics) that are no alert record.
+    public var unreadableAlerts: Int64 = 0
     /// The (window, user) pairs alerted so far in each window that gained one since the previous snapshot,
     /// when alerts are watched; a window's last figure is its count.
     public var alertsPerWindow: [WindowAlerts]?

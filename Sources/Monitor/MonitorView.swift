@@ -21,7 +21,9 @@ public enum MonitorView {
         }
         if let alerts = snapshot.alerts {
             lines.append("")
-            lines.append("alerts     \(rate(snapshot.alertRate))/s   \(grouped(alerts)) written")
+            lines.append(
+                "alerts     \(rate(snapshot.alertRate))/s   \(grouped(alerts)) written"
+                    + (snapshot.unreadableAlerts > 0 ? ", \(grouped(snapshot.unreadableAlerts)) unreadable lines not counted" : ""))
         }
         return lines.joined(separator: "\n")
     }
@@ -32,7 +34,11 @@ public enum MonitorView {
         for consumer in snapshot.consumers {
             parts.append("\(consumer.name) \(rate(consumer.processingRate))/s lag \(consumer.lag): \(consumer.verdict)")
         }
-        if let alerts = snapshot.alerts { parts.append("alerts \(rate(snapshot.alertRate))/s (\(alerts))") }
+        if let alerts = snapshot.alerts {
+            parts.append(
+                "alerts \(rate(snapshot.alertRate))/s (\(alerts)"
+                    + (snapshot.unreadableAlerts > 0 ? "; \(snapshot.unreadableAlerts) unreadable not counted" : "") + ")")
+        }
         return parts.joined(separator: " | ")
     }
 

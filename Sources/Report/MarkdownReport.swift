@@ -64,8 +64,15 @@ public enum MarkdownReport {
         if !finals.isEmpty { out.append("\nFinal watermarks: \(finals.joined(separator: "; ")).") }
         out.append("\n## Events\n")
         let events = result.events
-        out.append("| records | events | matching | malformed | expected late drops |\n|---:|---:|---:|---:|---:|")
-        out.append("| \(events.records) | \(events.events) | \(events.matching) | \(events.malformed.total) | \(events.lateDropped) |")
+        out.append("| records | events | matching | malformed | expected late drops | of them sent on time |\n|---:|---:|---:|---:|---:|---:|")
+        out.append(
+            "| \(events.records) | \(events.events) | \(events.matching) | \(events.malformed.total) | \(events.lateDropped) | \(events.onTimeDropped) |")
+        if events.onTimeDropped.lower > 0 {
+            out.append(
+                "\n**\(events.onTimeDropped.lower) events the generator sent on time were dropped as late.** The detector's watermark ran "
+                    + "ahead of some partitions' backlog (after a restart or a rebalance, or reading partitions unevenly): its own "
+                    + "batches make the drops legal, but a detector that reads its partitions together drops none.")
+        }
         out.append(
             "\nThe replay read \(document.replay.records) records in \(String(format: "%.1f", document.replay.seconds)) s (\(Int(document.replay.recordsPerSecond)) records/s).")
         if let audit = result.manifestAudit {

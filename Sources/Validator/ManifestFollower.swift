@@ -149,7 +149,8 @@ public final class ManifestFollower {
             example("worker \(worker) record \(sequence) appears at \(Self.place(partition, offset)) and earlier at another offset")
         }
         return RecordFacts(
-            ackedAtMs: match.ackedAtMs, latenessClass: match.lateness.rawValue, intendedMalformed: match.intendedMalformed,
+            ackedAtMs: match.ackedAtMs, latenessClass: match.lateness.rawValue, onTime: match.lateness == .onTime,
+            intendedMalformed: match.intendedMalformed,
             intendedMatching: match.intendedMatching)
     }
 

@@ -166,4 +166,17 @@ struct SettingsTests {
             try JSONDecoder().decode(GeneratorSettings.self, from: Data(#"{"late_class": "someday"}"#.utf8))
         }
     }
+
+    @Test func theDefaultDecoyShareShrinksToTheRoomTheCrashRateLeaves() throws {
+        var settings = GeneratorSettings()
+        #expect(settings.defaultDecoyFraction == 0.01)
+        settings.recordsPerSecond = 100
+        settings.crashRate = 100
+        #expect(settings.defaultDecoyFraction == 0)
+        settings.decoyFraction = settings.defaultDecoyFraction
+        try settings.validate()
+        settings.crashRate = 99
+        settings.malformedFraction = 0.005
+        #expect(abs(settings.defaultDecoyFraction - 0.005) < 1e-9)
+    }
 }

@@ -1,3 +1,4 @@
+import Contracts
 import Foundation
 import GroundTruth
 import Testing
@@ -161,6 +162,21 @@ struct AlertReaderTests {
         #expect(observed.partialBatches == [3])
     }
 
+    @Test func aCaptureThatEndsInANewlineAfterARowIsAPartialTable() throws {
+        // What a stopped spark-submit leaves: the last complete row, its line break, and perhaps a blank line.
+        for ending in ["\n", "\n\n", "\r\n  \n"] {
+            let text = "Batch: 3\n+----+----+-----+\n|window|user|count|\n+----+----+-----+\n|{2026-01-20 13:53:00, 2026-01-20 13:53:10}|user_1|3|" + ending
+            let observed = try AlertReader.sparkConsole(text, source: "c")
+            #expect(observed.alerts.count == 1)
+            #expect(observed.partialBatches == [3])
+        }
+    }
+
+    @Test func aBlankLineInsideATableIsStillRefused() {
+        let text = "Batch: 3\n+--+\n|window|user|count|\n+--+\n\n|{2026-01-20 13:53:00, 2026-01-20 13:53:10}|user_1|3|\n+--+\n"
+        #expect(throws: AlertReadError.self) { try AlertReader.sparkConsole(text, source: "c") }
+    }
+
     @Test(arguments: [
         ("|{2026-01-20 13:53:00, 2026-01-20 13:53:10}|user_1|3|", 1, "outside a table"),
         ("+--+\n|window|user|count|\n+--+", 1, "before any 'Batch: N' header"),
@@ -178,5 +194,17 @@ struct AlertReaderTests {
             #expect(error.line == line)
             #expect(error.reason.contains(reason), "\(error.reason)")
         }
+    }
+}
+
+@Suite("Identifiers in findings")
+struct ShownIdentifierTests {
+    @Test func aHugeUserIdIsCutWithANoteOfItsLength() throws {
+        let huge = "user_" + String(repeating: "x", count: 1_000_000)
+        let alert = AlertRecord(windowStart: 0, windowEnd: 10_000, userId: huge, crashCount: 3, emittedAt: 20_000, batch: 1)
+        let (result, _) = try judge([], alerts: [alert], rule: RuleSettings(), log: nil)
+        let finding = try #require(result.alerts.examples.first)
+        #expect(finding.userId.count < 200)
+        #expect(finding.userId.hasSuffix("... (cut: 1000005 characters in all)"))
     }
 }

@@ -13,13 +13,15 @@ struct EndToEndRunTests {
         .deletingLastPathComponent().path
     static let windtunnel = "\(packageRoot)/.build/debug/windtunnel"
 
-    private func temporaryFolder() throws -> String {
+    /// A fresh folder for one test's files.
+    static func temporaryFolder() throws -> String {
         let path = NSTemporaryDirectory() + "windtunnel-run-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
         return path
     }
 
-    private func start(_ arguments: [String], output: String) throws -> Process {
+    /// Starts `windtunnel arguments` with its output going to the file `output`.
+    static func start(_ arguments: [String], output: String) throws -> Process {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: Self.windtunnel)
         process.arguments = arguments
@@ -41,7 +43,7 @@ struct EndToEndRunTests {
     /// An external detector that is a correct detector with one alert cut from its output: the run must fail
     /// with exactly one finding, that alert missing.
     @Test func externalDetectorMissingOneAlertFails() throws {
-        let folder = try temporaryFolder()
+        let folder = try Self.temporaryFolder()
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let script = "\(folder)/one-alert-cut.sh"
         try """
@@ -78,7 +80,7 @@ struct EndToEndRunTests {
             expectations:
               min_judged_alerts: 50
             """.write(toFile: scenario, atomically: true, encoding: .utf8)
-        let run = try start(["run", scenario, "--results", "\(folder)/results"], output: "\(folder)/run.log")
+        let run = try Self.start(["run", scenario, "--results", "\(folder)/results"], output: "\(folder)/run.log")
         run.waitUntilExit()
         let log = (try? String(contentsOfFile: "\(folder)/run.log", encoding: .utf8)) ?? ""
         #expect(run.terminationStatus == 1, "\(log)")
@@ -99,9 +101,9 @@ struct EndToEndRunTests {
     /// processes, and the detector. Every descendant of the run is found through /proc before the interrupt
     /// (workers get their plan on standard input, so nothing on their command lines ties them to the run).
     @Test func interruptedRunLeavesNoProcessBehind() throws {
-        let folder = try temporaryFolder()
+        let folder = try Self.temporaryFolder()
         defer { try? FileManager.default.removeItem(atPath: folder) }
-        let run = try start(
+        let run = try Self.start(
             ["run", "\(Self.packageRoot)/scenarios/smoke.yaml", "--results", "\(folder)/results", "--set", "duration=60s"],
             output: "\(folder)/run.log")
         defer { if run.isRunning { run.terminate() } }
@@ -121,7 +123,7 @@ struct EndToEndRunTests {
     /// whatever it tries to start next (here the validator) must not start, and the run ends with
     /// `RunInterrupted` leaving nothing behind. The interrupt comes from the run's own progress message.
     @Test func nothingStartsAfterAnInterrupt() throws {
-        let folder = try temporaryFolder()
+        let folder = try Self.temporaryFolder()
         defer { try? FileManager.default.removeItem(atPath: folder) }
         var scenario = try ScenarioLoader.load(path: "\(Self.packageRoot)/scenarios/smoke.yaml", overrides: ["duration=60s"])
         scenario.detector.settleMs = 0

@@ -4,10 +4,11 @@ import Testing
 
 @Suite("Results index")
 struct ResultsIndexTests {
-    private func makeRun(root: String, name: String, startedAt: Int64, exitCode: Int32, missed: Bool) throws {
+    private func makeRun(root: String, name: String, startedAt: Int64, exitCode: Int32, missed: Bool, report: Bool = true) throws {
         let folder = ResultsFolder(path: "\(root)/\(name)")
         try FileManager.default.createDirectory(atPath: folder.path, withIntermediateDirectories: true)
         try Data("{}".utf8).write(to: URL(fileURLWithPath: folder.scenarioFile))
+        if report { try Data("<html></html>".utf8).write(to: URL(fileURLWithPath: "\(folder.path)/report.html")) }
         var figures = RunFigures()
         figures.verdict = exitCode == 0 ? "pass" : "fail"
         figures.judgedAlerts = 70
@@ -36,6 +37,15 @@ struct ResultsIndexTests {
         #expect(html.contains("verdict: fail, expected pass"))
         #expect(html.contains("unfinished"))
         #expect(!html.contains("bench/report.html"))
+    }
+
+    @Test func aRunThatWroteNoReportIsListedWithoutALinkToOne() throws {
+        let root = NSTemporaryDirectory() + "windtunnel-index-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        try makeRun(root: root, name: "broker-gone", startedAt: 1_000_000, exitCode: 2, missed: false, report: false)
+        let html = try String(contentsOfFile: try ResultsIndex.write(root: root), encoding: .utf8)
+        #expect(html.contains("broker-gone"))
+        #expect(!html.contains("broker-gone/report.html"))
     }
 
     @Test func runSummaryRoundTripsThroughItsFile() throws {

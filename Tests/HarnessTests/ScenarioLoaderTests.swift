@@ -149,7 +149,16 @@ struct ScenarioLoaderTests {
             .generatorArguments
         #expect(value(of: "--total-rps", in: defaultArguments) == nil)
         #expect(value(of: "--rps", in: defaultArguments) == "5000")
-        #expect(value(of: "--decoy-fraction", in: defaultArguments) == "0.01")
+        // The generator's own default (0.01, or less where the crash rate leaves less room) applies.
+        #expect(value(of: "--decoy-fraction", in: defaultArguments) == nil)
+    }
+
+    @Test func aStreamOfOnlyTermBearingRecordsLeavesNoRoomForDecoysAndIsNotRefusedForIt() throws {
+        let scenario = try ScenarioLoader.parse("generator:\n  rps: 100\n  crash_rate: 100\n", source: "s.yaml", defaultName: "s")
+        #expect(scenario.generator.decoyFraction == nil)
+        #expect(throws: ScenarioError.self) {
+            try ScenarioLoader.parse("generator:\n  rps: 100\n  crash_rate: 100\n  decoy_fraction: 0.01\n", source: "s.yaml", defaultName: "s")
+        }
     }
 
     /// The value after `option` in a command line.

@@ -37,7 +37,7 @@ struct ManifestFollowerTests {
         let follower = try ManifestFollower(directory: try ManifestDirectory(path: scratch.path), rule: RuleSettings())
 
         let first = try follower.facts(partition: 0, offset: 0, worker: 0, sequence: 0)
-        #expect(first == RecordFacts(ackedAtMs: 5_000, latenessClass: "within", intendedMalformed: false, intendedMatching: true))
+        #expect(first == RecordFacts(ackedAtMs: 5_000, latenessClass: "within", onTime: false, intendedMalformed: false, intendedMatching: true))
         // Offset 1 is missing from the topic.
         #expect(try follower.facts(partition: 0, offset: 2, worker: 0, sequence: 2)?.intendedMatching == false)
         #expect(try follower.facts(partition: 0, offset: 3, worker: 0, sequence: 3) != nil)

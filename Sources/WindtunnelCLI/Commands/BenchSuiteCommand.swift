@@ -37,6 +37,7 @@ struct BenchSuiteCommand: ParsableCommand {
         if let detectorRecords, detectorRecords < 10_000 {
             throw ValidationError("--detector-records must be at least 10000, not \(detectorRecords)")
         }
+        try PathOption.checkFolder(results, option: "--results")
     }
 
     func run() throws {

@@ -26,7 +26,7 @@ struct Detect: ParsableCommand {
     @OptionGroup var service: DetectorServiceOptions
     @OptionGroup var rule: DetectorRuleOptions
 
-    @Option(name: .customLong("metrics-port"), help: "Serve the figures in Prometheus text format on this port (/metrics).")
+    @Option(name: .customLong("metrics-port"), help: MetricsPortOption.help, transform: MetricsPortOption.parse)
     var metricsPort: Int?
 
     func run() throws {

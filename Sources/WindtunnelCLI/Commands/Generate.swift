@@ -21,7 +21,7 @@ struct Generate: ParsableCommand {
 
     @OptionGroup var options: GeneratorOptions
 
-    @Option(name: .customLong("metrics-port"), help: "Serve the live figures in Prometheus text format on this port (/metrics).")
+    @Option(name: .customLong("metrics-port"), help: MetricsPortOption.help, transform: MetricsPortOption.parse)
     var metricsPort: Int?
 
     @Option(
@@ -30,6 +30,10 @@ struct Generate: ParsableCommand {
             "Append the live figures of all workers together to this file as one JSON line a second, and the final ones at the end.",
             valueName: "path"))
     var statsLog: String?
+
+    func validate() throws {
+        if let statsLog { try PathOption.checkFile(statsLog, option: "--stats-log") }
+    }
 
     func run() throws {
         let plans = try options.resolve(environment: ProcessInfo.processInfo.environment)

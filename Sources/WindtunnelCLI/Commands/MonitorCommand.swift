@@ -49,7 +49,7 @@ struct MonitorCommand: ParsableCommand {
     @Flag(help: "One line per refresh, also on a terminal.")
     var plain = false
 
-    @Option(name: .customLong("metrics-port"), help: "Serve the figures in Prometheus text format on this port (/metrics).")
+    @Option(name: .customLong("metrics-port"), help: MetricsPortOption.help, transform: MetricsPortOption.parse)
     var metricsPort: Int?
 
     func validate() throws {
@@ -64,9 +64,6 @@ struct MonitorCommand: ParsableCommand {
         for source in alerts where AlertRecordSource(parsing: source) == nil {
             throw ValidationError("--alerts \(source): the monitor counts JSON Lines files (jsonl:PATH) and Kafka topics (kafka:TOPIC)")
         }
-        if let metricsPort, !(0...65_535).contains(metricsPort) {
-            throw ValidationError("--metrics-port \(metricsPort): not a port number")
-        }
     }
 
     func run() throws {
@@ -74,6 +71,14 @@ struct MonitorCommand: ParsableCommand {
         settings.groups = group
         settings.batchLogs = batchLogs
         settings.alerts = alerts.compactMap(AlertRecordSource.init(parsing:))
+        // A monitor of brokers that do not answer, or of a topic that is not there, would show nothing forever.
+        do {
+            guard try KafkaAdmin(client: settings.client).partitions(of: topic, timeoutMs: 10_000) != nil else {
+                throw fail("topic '\(topic)' does not exist on \(connection.brokers) (create it, or check --topic)", exitCode: 2)
+            }
+        } catch let error as KafkaError {
+            throw fail(error.message, exitCode: 2)
+        }
         let session: MonitorSession
         do {
             session = try MonitorSession(settings: settings)

@@ -31,7 +31,7 @@ struct Run: ParsableCommand {
     @Option(help: "The detector under test, overriding the scenario's: swift, spark or external.")
     var detector: String?
 
-    @Option(name: .customLong("metrics-port"), help: "Serve the live figures in Prometheus text format on this port (/metrics).")
+    @Option(name: .customLong("metrics-port"), help: MetricsPortOption.help, transform: MetricsPortOption.parse)
     var metricsPort: Int?
 
     @Option(name: .customShort("X"), help: ArgumentHelp("A librdkafka property, key=value.", valueName: "key=value"))
@@ -40,6 +40,7 @@ struct Run: ParsableCommand {
     func validate() throws {
         guard !scenarios.isEmpty else { throw ValidationError("name a scenario file, e.g. scenarios/smoke.yaml") }
         if all && scenarios.count != 1 { throw ValidationError("--all takes one folder of scenario files") }
+        try PathOption.checkFolder(results, option: "--results")
     }
 
     func run() throws {
@@ -72,7 +73,9 @@ struct Run: ParsableCommand {
                 if let steps = outcome.summary.ramp { print(RunTable.ramp(steps)) }
                 print(RunTable.expectations(outcome.summary))
                 outcome.problems.forEach { print("problem: \($0)") }
-                print("\(loaded.name): \(outcome.summary.outcome); report: \(outcome.folder.path)/report.html")
+                let report = "\(outcome.folder.path)/report.html"
+                let written = FileManager.default.fileExists(atPath: report) ? "report: \(report)" : "no report (nothing was validated): \(outcome.folder.path)"
+                print("\(loaded.name): \(outcome.summary.outcome); \(written)")
                 rows.append(outcome.summary)
             } catch {
                 if run.wasInterrupted { Self.endInterrupted { run.interrupt() } }

@@ -26,7 +26,13 @@ struct Topic: ParsableCommand {
         @OptionGroup var connection: ConnectionOptions
 
         func validate() throws {
-            guard partitions > 0 else { throw ValidationError("--partitions must be at least 1, not \(partitions)") }
+            if let problem = TopicName.problem(name) {
+                let shown = name.count > 60 ? name.prefix(60) + "..." : Substring(name)
+                throw ValidationError("topic '\(shown)': \(problem)")
+            }
+            guard partitions > 0, partitions <= 100_000 else {
+                throw ValidationError("--partitions must be between 1 and 100000, not \(partitions)")
+            }
             guard replicationFactor > 0 else {
                 throw ValidationError("--replication-factor must be at least 1, not \(replicationFactor)")
             }

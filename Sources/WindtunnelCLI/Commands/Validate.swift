@@ -67,6 +67,12 @@ struct Validate: ParsableCommand {
     func run() throws {
         let request: ValidationRequest
         do {
+            // Before the replay, which can take minutes: a report folder that cannot be made is known now.
+            try PathOption.checkFolder(report, option: "--report")
+        } catch let error as ValidationError {
+            throw fail(error.message, exitCode: 2)
+        }
+        do {
             request = try makeRequest()
         } catch {
             throw fail(error.message, exitCode: 2)

@@ -100,8 +100,11 @@ struct DetectorServiceOptions: ParsableArguments {
         guard !instance.isEmpty, !instance.contains("/"), instance != "partitions", instance != "." , instance != ".." else {
             throw ValidationError("--instance '\(instance)' must be a non-empty name without '/' (it names a folder), other than 'partitions'")
         }
-        guard try DetectorRuleOptions.duration(trigger, option: "--trigger") > 0 else {
-            throw ValidationError("--trigger must be longer than 0 s")
+        let triggerMs = try DetectorRuleOptions.duration(trigger, option: "--trigger")
+        guard triggerMs > 0 else { throw ValidationError("--trigger must be longer than 0 s") }
+        guard triggerMs <= MicroBatchTrigger.longestMs else {
+            throw ValidationError(
+                "--trigger \(trigger) is longer than \(DurationText.render(milliseconds: MicroBatchTrigger.longestMs)), the longest micro-batch interval")
         }
         for text in alerts {
             do {

@@ -64,8 +64,11 @@ struct GeneratorOptions: ParsableArguments {
             valueName: "spelling=weight,..."))
     var termVariants: String?
 
-    @Option(help: "Fraction of records carrying a near miss of the term (crush, trash) that must not match (0 to 1).")
-    var decoyFraction: Double = 0.01
+    @Option(
+        help: ArgumentHelp(
+            "Fraction of records carrying a near miss of the term (crush, trash) that must not match (0 to 1). "
+                + "Default: 0.01, or what --crash-rate and --malformed-fraction leave room for when that is less."))
+    var decoyFraction: Double?
 
     @Option(help: "Fraction of well-formed records sent late (0 to 1). Default: 0.")
     var lateFraction: Double?
@@ -217,9 +220,9 @@ struct GeneratorOptions: ParsableArguments {
         settings.crashRate = crashRate ?? crashRateFromEnvironment ?? settings.crashRate
         settings.crashTerm = crashTerm ?? environment["ADDITIONAL_TERM"] ?? settings.crashTerm
         settings.users = users
-        settings.decoyFraction = decoyFraction
         settings.lateFraction = lateFraction ?? settings.lateFraction
         settings.malformedFraction = malformedFraction ?? settings.malformedFraction
+        settings.decoyFraction = decoyFraction ?? settings.defaultDecoyFraction
         settings.seed = seed
         do {
             settings.userDistribution = try UserDistribution(parsing: userDistribution)
