@@ -12,8 +12,8 @@ public struct RunFigures: Sendable, Equatable, Codable {
     public var lateDropped: Int?
     /// Of those, the records the generator sent on time.
     public var onTimeDropped: Int?
-    /// The longest time a detector instance completed no batch while the stream ran, ms; nil without a
-    /// batch log.
+    /// The longest time a detector instance completed no batch while it had records to read, ms; nil without
+    /// a batch log.
     public var longestStallMs: Int64?
     /// Which instance stalled longest, and from when (ms after the stream started).
     public var longestStall: StallFinding?

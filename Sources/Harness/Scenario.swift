@@ -200,9 +200,10 @@ public struct Expectations: Sendable, Codable, Equatable {
     /// together drops none; one whose watermark ran ahead on some of them (after a restart or a rebalance)
     /// does, even where its own batch log makes the drop legal. Default: 0.
     public var maxOnTimeDropped: Int = 0
-    /// Upper bound on the longest time a detector instance completed no batch while the stream ran, ms. A run
-    /// without a batch log has no such figure, and then the default is not checked. Default: the window plus
-    /// the watermark delay.
+    /// Upper bound on the longest time a detector instance completed no batch while it had records to read
+    /// (from the stream's start until it had read the whole topic), ms; a Spark job's wait for its first
+    /// batch (its JVM's warm-up) does not count. A run without a batch log has no such figure, and then the
+    /// default is not checked. Default: the window plus the watermark delay.
     public var maxStallMs: Int64?
 
     public init() {}

@@ -3,6 +3,7 @@ import EmbeddedBroker
 import Foundation
 import Kafka
 import Monitor
+import Report
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -149,6 +150,8 @@ public struct ScenarioRun: Sendable {
                 problems.append("the detector did not read the whole topic within \(options.drainTimeoutMs / 1_000) s")
             }
         }
+        // Until here the detector had records to read: the stream, then the backlog it left.
+        let readUntilMs = Self.epochMs(Date())
         // Time for a no-data batch to close what the last data batch moved.
         usleep(UInt32(scenario.detector.settleMs ?? min(scenario.detector.triggerMs * 3, 10_000)) * 1_000)
         // The Spark job finishes its running batch before it stops, and its batches can take a while.
@@ -173,7 +176,7 @@ public struct ScenarioRun: Sendable {
             figures.sustainedRps = sustainedRate(of: rampSteps)
         }
         if let stream, scenario.detector.kind != .external || plan.externalBatchLog != nil {
-            figures.longestStall = longestStall(in: stream, plan: plan)
+            figures.longestStall = longestStall(in: stream, plan: plan, untilMs: readUntilMs)
             figures.longestStallMs = figures.longestStall?.lengthMs
         }
         let expectations = ExpectationCheck.check(
@@ -191,6 +194,8 @@ public struct ScenarioRun: Sendable {
             exitCode: exitCode, problems: problems, expectations: expectations, figures: figures,
             acknowledged: summary?.acknowledged, ramp: rampSteps)
         try record.write(to: folder)
+        // The validator wrote its reports before the run knew its own outcome: they are rendered again with it.
+        if let document = try? ReportFiles.read(folder: folder.reportFolder) { try ReportFiles.renderings(document, to: folder.reportFolder) }
         try ResultsIndex.write(root: options.resultsRoot)
         return Outcome(folder: folder, exitCode: exitCode, problems: problems, summary: record)
     }
@@ -264,12 +269,13 @@ public struct ScenarioRun: Sendable {
         return Outcome(folder: plan.folder, exitCode: 2, problems: problems, summary: record)
     }
 
-    /// The longest stall of the run's detector instances while the stream ran, from their batch logs.
-    private func longestStall(in stream: StreamSpan, plan: RunPlan) -> StallFinding? {
+    /// The longest stall of the run's detector instances while they had records to read (from the stream's
+    /// start to `untilMs`, when they had read it all or the drain gave up), from their batch logs.
+    private func longestStall(in stream: StreamSpan, plan: RunPlan, untilMs: Int64) -> StallFinding? {
         let measured = stream.instances.sorted { $0.key < $1.key }.map { index, span in
             let path = scenario.detector.kind == .external ? plan.externalBatchLog ?? "" : plan.folder.batchLogFile(instance: index)
             return StallMeasure.Instance(
-                name: "detector-\(index)", fromMs: span.fromMs, untilMs: span.untilMs ?? stream.endMs,
+                name: "detector-\(index)", fromMs: span.fromMs, untilMs: span.untilMs ?? untilMs,
                 batchEnds: BatchLogFile.entries(path: path).map(\.endedAt), countsFirstGap: scenario.detector.kind != .spark)
         }
         return StallMeasure.longest(measured, streamStartMs: stream.startMs)

@@ -1,6 +1,6 @@
 import Contracts
 
-/// The longest time one detector instance completed no batch while the stream ran, with where it was.
+/// The longest time one detector instance completed no batch while it had records to read, with where it was.
 public struct StallFinding: Sendable, Equatable, Codable, CustomStringConvertible {
     /// The instance, `detector-<i>`.
     public var instance: String
@@ -13,8 +13,8 @@ public struct StallFinding: Sendable, Equatable, Codable, CustomStringConvertibl
     }
 }
 
-/// Finds stalls: spans in which a detector instance that was meant to run completed no batch, while the
-/// generator sent records it had to read. A killed instance's stall runs from its last batch before the
+/// Finds stalls: spans in which a detector instance that was meant to run completed no batch while there
+/// were records for it to read (the stream, then the backlog it left). A killed instance's stall runs from its last batch before the
 /// kill to its first after the restart, so a slow restart shows here.
 public enum StallMeasure {
     /// One instance's time in the run.
@@ -22,7 +22,7 @@ public enum StallMeasure {
         public var name: String
         /// When it was meant to start reading, epoch ms: its start, or the stream's start if later.
         public var fromMs: Int64
-        /// When it was meant to stop (removed, or the stream's end), epoch ms.
+        /// When it was meant to stop (removed, or when the run had seen it read the whole topic), epoch ms.
         public var untilMs: Int64
         /// When each of its batches ended, epoch ms, any order.
         public var batchEnds: [Int64]

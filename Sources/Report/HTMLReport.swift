@@ -4,11 +4,22 @@ import GroundTruth
 /// verdict, the diagnosis, the findings and three charts: expected and observed alerts per window, the
 /// difference per window, and the latency distribution.
 public enum HTMLReport {
-    /// The page; with a `timeline` (a run's live figures) it also charts the run over time.
-    public static func render(_ document: ValidationDocument, timeline: RunTimeline? = nil) -> String {
+    /// The page; with a `timeline` (a run's live figures) it also charts the run over time, and with `run`
+    /// (a scenario run's own checks) it starts with the run's outcome and expectations.
+    public static func render(_ document: ValidationDocument, timeline: RunTimeline? = nil, run: RunChecks? = nil) -> String {
         let result = document.result
         let verdict = Wording.verdict(result)
         var body = "<h1>Validation: <span class=\"\(result.verdict == .pass ? "pass" : "fail")\">\(verdict)</span></h1>"
+        if let run {
+            let style = run.outcome == "pass" ? "pass" : "fail"
+            body += "<h2>The run: <span class=\"\(style)\">\(Markup.escaped(run.outcome))</span></h2>"
+            if !run.problems.isEmpty { body += list(run.problems.map { "problem: \($0)" }) }
+            if !run.checks.isEmpty {
+                body += table(
+                    ["expectation", "expected", "actual", ""],
+                    run.checks.map { [$0.name, $0.expected, $0.actual, $0.passed ? "ok" : "FAILED"] })
+            }
+        }
         body += list([
             "mode: \(result.mode.rawValue)\(result.mode == .interval ? " (no batch log: counts are ranges)" : " (batch log)")",
             "topic: \(document.inputs.topic) on \(document.inputs.brokers)",

@@ -2,11 +2,21 @@ import GroundTruth
 
 /// `report.md`: the validation for people reading a pull request or a terminal.
 public enum MarkdownReport {
-    public static func render(_ document: ValidationDocument) -> String {
+    /// The report; with `run` (a scenario run's own checks) it starts with the run's outcome and expectations.
+    public static func render(_ document: ValidationDocument, run: RunChecks? = nil) -> String {
         let result = document.result
         var out: [String] = []
         out.append("# Validation: \(Wording.verdict(result))")
         out.append("")
+        if let run {
+            out.append("## The run: \(run.outcome)\n")
+            out += run.problems.map { "- problem: \($0)" }
+            if !run.checks.isEmpty {
+                out.append("\n| expectation | expected | actual | |\n|---|---|---|---|")
+                out += run.checks.map { "| \($0.name) | \($0.expected) | \($0.actual) | \($0.passed ? "ok" : "**FAILED**") |" }
+            }
+            out.append("")
+        }
         out.append("- mode: \(result.mode.rawValue)\(result.mode == .interval ? " (no batch log: counts are ranges)" : " (batch log)")")
         out.append("- topic: `\(document.inputs.topic)` on `\(document.inputs.brokers)`")
         out.append("- alerts: \(result.alertSource.source) (\(result.alertSource.format.rawValue), \(result.alertSource.emissions) lines)")

@@ -17,10 +17,12 @@ public enum ReportFiles {
     }
 
     /// Writes the three renderings of `document` (not `validation.json`) into `folder`; `report.html` also
-    /// charts the run over time when the folder holds a run's `monitor.jsonl`.
+    /// charts the run over time when the folder holds a run's `monitor.jsonl`, and both reports start with
+    /// the run's own checks when it holds a `run.json`.
     public static func renderings(_ document: ValidationDocument, to folder: String) throws {
-        try Data(MarkdownReport.render(document).utf8).write(to: url(folder, markdown))
-        try Data(HTMLReport.render(document, timeline: RunTimeline.read(folder: folder)).utf8).write(to: url(folder, html))
+        let run = RunChecks.read(folder: folder)
+        try Data(MarkdownReport.render(document, run: run).utf8).write(to: url(folder, markdown))
+        try Data(HTMLReport.render(document, timeline: RunTimeline.read(folder: folder), run: run).utf8).write(to: url(folder, html))
         try Data(JUnitReport.render(document).utf8).write(to: url(folder, junit))
     }
 

@@ -54,6 +54,24 @@ struct ExactModeTests {
         #expect(result.watermarks.finalWatermarks.map(\.watermarkMs) == [base + 70_000])
     }
 
+    @Test func aDroppedEventTheManifestSaysWasSentOnTimeIsCountedApart() throws {
+        let run = runDetector(batches: stream, rule: rule)
+        // The one dropped event (user_1 at base+4s, batch 3): first as the generator's late event, then as one
+        // it sent on time, whose drop only a watermark that ran ahead can explain.
+        for onTime in [false, true] {
+            let records = run.records.map { record in
+                var record = record
+                record.facts = RecordFacts(latenessClass: onTime ? "on-time" : "within", onTime: onTime)
+                return record
+            }
+            let (_, expected) = try judge(records, alerts: run.alerts, rule: rule, log: run.log)
+            #expect(expected.events.lateDropped == CountRange(exactly: 1))
+            #expect(expected.events.onTimeDropped == CountRange(exactly: onTime ? 1 : 0))
+        }
+        let (_, withoutManifest) = try judge(run.records, alerts: run.alerts, rule: rule, log: run.log)
+        #expect(withoutManifest.events.onTimeDropped == CountRange(exactly: 0))
+    }
+
     @Test func appendModeEvidenceIsTheClosingBatch() throws {
         var rule = self.rule
         rule.mode = .append

@@ -145,6 +145,29 @@ struct ReportTests {
         #expect(try String(contentsOfFile: "\(folder)/\(ReportFiles.html)", encoding: .utf8) == HTMLReport.render(original))
     }
 
+    @Test func aRunsOwnChecksComeFirstInBothReports() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("windtunnel-report-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        try ReportFiles.write(try document(), to: folder)
+        try Data(
+            #"""
+            {"exit_code": 1, "problems": ["detector-0 exited with status 1"],
+             "expectations": [{"name": "max_on_time_dropped", "expected": "<= 0", "actual": "12", "passed": false},
+                              {"name": "max_stall", "expected": "<= 40s", "actual": "8s (detector-0 from 4s into the stream)", "passed": true}]}
+            """#.utf8
+        ).write(to: URL(fileURLWithPath: "\(folder)/\(RunChecks.fileName)"))
+        try ReportFiles.renderings(try ReportFiles.read(folder: folder), to: folder)
+        let markdown = try String(contentsOfFile: "\(folder)/\(ReportFiles.markdown)", encoding: .utf8)
+        #expect(markdown.contains("## The run: FAIL"))
+        #expect(markdown.contains("- problem: detector-0 exited with status 1"))
+        #expect(markdown.contains("| max_on_time_dropped | <= 0 | 12 | **FAILED** |"))
+        #expect(markdown.contains("| max_stall | <= 40s | 8s (detector-0 from 4s into the stream) | ok |"))
+        let html = try String(contentsOfFile: "\(folder)/\(ReportFiles.html)", encoding: .utf8)
+        #expect(html.contains("The run: <span class=\"fail\">FAIL</span>"))
+        #expect(html.contains("max_on_time_dropped"))
+        #expect(RunChecks.read(folder: folder + "/nowhere") == nil)
+    }
+
     @Test func latencyHistogramHoldsEveryAlert() throws {
         let stats = try #require(try document().result.latency.sinceWindowEnd)
         #expect(stats.histogram.reduce(0) { $0 + $1.count } == stats.count)
