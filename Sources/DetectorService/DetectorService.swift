@@ -41,6 +41,12 @@ public final class DetectorService {
     var hasAssignment = false
     /// The least id the next batch may have: a taken-over partition's batches go on after its giver's.
     var batchFloor: Int64 = 0
+    /// Per owned partition, the end it had when the current batch began (the brokers' high watermark as the
+    /// last fetch reported it): the batch does not end before it has read every partition that far.
+    var batchTargets: [Int32: Int64] = [:]
+    /// The longest a batch is held open for a partition to reach its target: a target that is never reached
+    /// (a broker that reported an end it does not serve) must not stop the detector.
+    static let longestCatchUpMs: Int64 = 30_000
     /// How long a restarted instance waits for the partitions it held: two session timeouts and a rebalance,
     /// after which the group has expired any member of this instance's previous life.
     var restartAwaitMs: Int64 = 14_000
@@ -59,6 +65,8 @@ public final class DetectorService {
     private var consumer: KafkaConsumer?
 
     private var batchStartedAt: Int64?
+    /// When the open batch took its first record (monotonic ms).
+    private var batchOpenedAtMs: Int64?
     private var recordsInBatch = 0
     /// When a record last arrived, or the last assignment came: idleness counts from there.
     var lastRecordAtMs = WallClock.monotonicMs
@@ -176,6 +184,11 @@ public final class DetectorService {
                 continue
             }
             let now = WallClock.monotonicMs
+            if now >= nextTickMs, engine.isBatchOpen, !hasReadBatchTargets(now: now) {
+                // Read on: the batch ends only once every partition is read as far as it stood when it began.
+                try read(timeoutMs: 100, limit: min(10_000, settings.maxRecordsPerBatch.map { max(0, $0 - recordsInBatch) } ?? 10_000))
+                continue
+            }
             if now >= nextTickMs {
                 if engine.isBatchOpen || (hasAssignment && engine.noDataBatchIsDue) { try completeBatch() }
                 nextTickMs = max(nextTickMs + settings.triggerMs, now)
@@ -224,6 +237,31 @@ public final class DetectorService {
         }
     }
 
+    /// Whether the open batch has read every owned partition up to the end it had when the batch began, as
+    /// a Spark micro-batch reads each partition up to the offsets planned at its start. librdkafka hands out
+    /// what its fetches bring, and in a catch-up that can be one partition's backlog long before another's:
+    /// a batch cut then would move the watermark on the first partition's data past the other's backlog,
+    /// and the next batch would drop on-time records as late (see docs/watermarks.md). A full batch
+    /// (`maxRecordsPerBatch`) and a batch open for `longestCatchUpMs` end all the same.
+    private func hasReadBatchTargets(now: Int64) -> Bool {
+        if let limit = settings.maxRecordsPerBatch, recordsInBatch >= limit { return true }
+        if let opened = batchOpenedAtMs, now - opened >= Self.longestCatchUpMs { return true }
+        for (partition, target) in batchTargets {
+            if let next = positions.next(partition), next < target { return false }
+        }
+        return true
+    }
+
+    /// Notes where every owned partition ends now, as the target of the batch that begins; a partition whose
+    /// end no fetch has reported yet gets none.
+    func setBatchTargets() {
+        batchTargets = [:]
+        guard let consumer else { return }
+        for (partition, next) in positions.owned {
+            if let end = consumer.cachedEndOffset(topic: settings.topic, partition: partition), end > next { batchTargets[partition] = end }
+        }
+    }
+
     /// The per-record path: no allocation, one array lookup for the partition, then the engine.
     @inline(__always)
     private func take(_ record: ConsumedRecord) {
@@ -247,7 +285,12 @@ public final class DetectorService {
             }
         }
         positions.advance(partition, to: offset + 1)
-        if batchStartedAt == nil { batchStartedAt = WallClock.nowMs }
+        if batchStartedAt == nil {
+            // Once per batch, not per record.
+            batchStartedAt = WallClock.nowMs
+            batchOpenedAtMs = WallClock.monotonicMs
+            setBatchTargets()
+        }
         _ = engine.ingest(partition: partition, value: record.value)
         recordsInBatch += 1
     }
@@ -362,6 +405,7 @@ public final class DetectorService {
         commit(ends, synchronously: !insideRebalance)
         replay = nil
         batchStartedAt = nil
+        batchOpenedAtMs = nil
         lastBatchRecords = recordsInBatch
         recordsInBatch = 0
         applyBatchFloor()
