@@ -48,8 +48,9 @@ public final class DetectorService {
     /// (a broker that reported an end it does not serve) must not stop the detector.
     static let longestCatchUpMs: Int64 = 30_000
     /// How long a restarted instance waits for the partitions it held: two session timeouts and a rebalance,
-    /// after which the group has expired any member of this instance's previous life.
-    var restartAwaitMs: Int64 = 14_000
+    /// after which the group has expired any member of this instance's previous life. Set at the start from
+    /// the consumer's session timeout.
+    var restartAwaitMs: Int64 = 0
     /// How long the brokers get to answer a metadata request at the start.
     static let brokerCheckMs: Int32 = 10_000
     /// Called after every batch with the detector's figures, for live metrics.

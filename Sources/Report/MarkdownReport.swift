@@ -9,13 +9,12 @@ public enum MarkdownReport {
         out.append("# Validation: \(Wording.verdict(result))")
         out.append("")
         if let run {
-            out.append("## The run: \(run.outcome)\n")
-            out += run.problems.map { "- problem: \($0)" }
+            out += ["## The run: \(run.outcome)", ""]
+            if !run.problems.isEmpty { out += run.problems.map { "- problem: \($0)" } + [""] }
             if !run.checks.isEmpty {
-                out.append("\n| expectation | expected | actual | |\n|---|---|---|---|")
-                out += run.checks.map { "| \($0.name) | \($0.expected) | \($0.actual) | \($0.passed ? "ok" : "**FAILED**") |" }
+                out.append("| expectation | expected | actual | |\n|---|---|---|---|")
+                out += run.checks.map { "| \($0.name) | \($0.expected) | \($0.actual) | \($0.passed ? "ok" : "**FAILED**") |" } + [""]
             }
-            out.append("")
         }
         out.append("- mode: \(result.mode.rawValue)\(result.mode == .interval ? " (no batch log: counts are ranges)" : " (batch log)")")
         out.append("- topic: `\(document.inputs.topic)` on `\(document.inputs.brokers)`")
