@@ -98,8 +98,6 @@ final class AlertWatch {
 /// (`ContiguousReading`), so that no alert is counted twice or missed.
 final class AlertTopicReader {
     let topic: String
-    /// Records read so far.
-    private(set) var records: Int64 = 0
     private let consumer: KafkaConsumer
     private let admin: KafkaAdmin
     private var reading = ContiguousReading()
@@ -136,7 +134,6 @@ final class AlertTopicReader {
             do {
                 outcome = try consumer.consumeBatch(maxRecords: 10_000, timeoutMs: 0) { record in
                     guard reading.admit(partition: record.partition, offset: record.offset) else { return }
-                    records += 1
                     body(record.value)
                 }
             } catch {
