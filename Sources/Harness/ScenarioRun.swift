@@ -225,7 +225,6 @@ public struct ScenarioRun: Sendable {
     /// When the stream ran and which instances were meant to read it when.
     struct StreamSpan {
         var startMs: Int64
-        var endMs: Int64
         /// Per instance, when it joined (the stream's start for those started before it) and left, epoch ms.
         var instances: [Int: (fromMs: Int64, untilMs: Int64?)]
         /// The next free instance number.
@@ -289,7 +288,7 @@ public struct ScenarioRun: Sendable {
         let brokers = try BrokerWatch(client: client, outageLimitMs: Self.brokerOutageLimitMs)
         defer { brokers.stop() }
         let streamStart = Date()
-        var span = StreamSpan(startMs: Self.epochMs(streamStart), endMs: 0, instances: [:], nextInstance: 0)
+        var span = StreamSpan(startMs: Self.epochMs(streamStart), instances: [:], nextInstance: 0)
         for index in detectors.keys { span.instances[index] = (span.startMs, nil) }
         let generator = try children.start(
             name: "generator", executable: options.executable, arguments: plan.generatorArguments, logPath: folder.generatorLog)
@@ -344,7 +343,6 @@ public struct ScenarioRun: Sendable {
         if generator.exitStatus != 0 && !span.brokersLost {
             problems.append("the generator failed (exit \(generator.exitStatus ?? -1)): \(Self.generatorProblem(folder: folder.manifestFolder, generator: generator))")
         }
-        span.endMs = Self.epochMs(Date())
         span.nextInstance = nextInstance
         return span
     }
